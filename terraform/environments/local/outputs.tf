@@ -1,0 +1,12 @@
+output "services" {
+  description = "The contract with Ansible: one entry per enabled service (engine, host, port, database, username, container, volume, image). Roles read endpoints from here and nowhere else. Holds no secrets."
+  value = merge(
+    var.postgres.enabled ? { postgres = module.postgres[0].service } : {},
+    var.redis.enabled ? { redis = module.redis[0].service } : {},
+  )
+}
+
+output "network" {
+  description = "Name of the project network (null when containers are disabled)."
+  value       = var.containers_enabled ? docker_network.this[0].name : null
+}
