@@ -2,6 +2,10 @@ locals {
   name          = "${var.project_name}-postgres"
   password_file = "/run/secrets/postgres_admin_password"
   labels        = merge(var.labels, { service = "postgres" })
+
+  # The provider reads NanoCpus back as "1.0" for whole numbers and as "0.5"
+  # for fractions; writing it the same way keeps the plan empty after apply.
+  cpus = floor(var.cpus) == var.cpus ? format("%.1f", var.cpus) : tostring(var.cpus)
 }
 
 resource "docker_image" "this" {
@@ -32,7 +36,7 @@ resource "docker_container" "this" {
 
   memory      = var.memory_mb
   memory_swap = var.memory_mb
-  cpus        = var.cpus
+  cpus        = local.cpus
 
   env = [
     "POSTGRES_USER=${var.admin_user}",

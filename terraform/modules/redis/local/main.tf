@@ -4,6 +4,10 @@ locals {
   password_file = "/run/secrets/redis_admin_password"
   labels        = merge(var.labels, { service = "redis" })
 
+  # The provider reads NanoCpus back as "1.0" for whole numbers and as "0.5"
+  # for fractions; writing it the same way keeps the plan empty after apply.
+  cpus = floor(var.cpus) == var.cpus ? format("%.1f", var.cpus) : tostring(var.cpus)
+
   # The config lives in the data volume so that the ACL users the redis role
   # adds (persisted with CONFIG REWRITE) survive a container restart.
   config = <<-EOT
@@ -48,7 +52,7 @@ resource "docker_container" "this" {
 
   memory      = var.memory_mb
   memory_swap = var.memory_mb
-  cpus        = var.cpus
+  cpus        = local.cpus
 
   upload {
     file    = local.config_file
