@@ -16,7 +16,10 @@ SHELL := /bin/bash
 MULTIDB_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/multidb-platform
 export MULTIDB_CACHE
 export PATH := $(CURDIR)/.venv/bin:$(MULTIDB_CACHE)/bin:$(PATH)
-export TF_CLI_CONFIG_FILE ?= $(MULTIDB_CACHE)/terraform/terraformrc
+# := not ?=: some environments preset TF_CLI_CONFIG_FILE to a file that does not exist.
+export TF_CLI_CONFIG_FILE := $(MULTIDB_CACHE)/terraform/terraformrc
+export CHECKPOINT_DISABLE := 1
+export TFLINT_DISABLE_VERSION_CHECK := 1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 INVENTORY ?= inventories/local
