@@ -49,8 +49,8 @@ help: ## List the targets
 setup: ## Prepare this machine: Docker engine, venv, collections, Terraform + provider, tflint
 	bash scripts/setup.sh
 
-images: ## Build the stand-in images that are missing or changed
-	bash scripts/build-standin-images.sh
+images: ## Build the stand-in images that are missing or changed (STANDINS="a b" to pick)
+	bash scripts/build-standin-images.sh $(STANDINS)
 
 up: $(IMAGE_DEP) ## Provision, initialize, verify and report (IMAGES=standin offline)
 	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS)
