@@ -73,6 +73,6 @@ lint-ansible:
 	ansible-lint --profile production
 
 molecule: $(IMAGE_DEP) ## molecule test (default scenario) on real containers
-	MULTIDB_IMAGE_VARS="$(if $(IMAGE_VARS),$(CURDIR)/$(STANDIN_VARS),)" molecule test -s default
+	MULTIDB_IMAGE_VARS="$(CURDIR)/$(if $(IMAGE_VARS),$(STANDIN_VARS),molecule/default/images-upstream.yml)" molecule test -s default
 
 test: lint molecule ## The test command: lint, then molecule (converge, idempotence, verify with testinfra + pytest)
