@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def playbook_command(*args: str) -> list[str]:
 
 
 def run_playbook(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     proc = subprocess.run(playbook_command(*args), cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     if check:
         assert proc.returncode == 0, f"{' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"
@@ -74,6 +75,7 @@ def run_playbook(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 def recap_changed(output: str) -> int:
     """changed= count of localhost in the PLAY RECAP."""
+    output = re.sub(r"\x1b\[[0-9;]*m", "", output)
     for line in reversed(output.splitlines()):
         if line.startswith("localhost") and "changed=" in line:
             return int(line.split("changed=")[1].split()[0])
