@@ -17,7 +17,9 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-TEST_VARS = REPO / "molecule/default/inventory/group_vars/all/zz-molecule.yml"
+# The test instance's overrides (project name, ports). MULTIDB_TEST_VARS points the tests at
+# another instance, so that two engineers (or two CI jobs) can run them side by side.
+TEST_VARS = Path(os.environ.get("MULTIDB_TEST_VARS", REPO / "molecule/default/inventory/group_vars/all/zz-molecule.yml"))
 INVENTORY_VARS = REPO / "inventories/local/group_vars/all/main.yml"
 
 

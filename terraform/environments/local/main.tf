@@ -9,6 +9,10 @@ locals {
   host_ports = concat(
     var.postgres.enabled ? [var.postgres.host_port] : [],
     var.redis.enabled ? [var.redis.host_port] : [],
+    var.mongodb.enabled ? [var.mongodb.host_port] : [],
+    var.weaviate.enabled ? [var.weaviate.host_port, var.weaviate.grpc_host_port] : [],
+    var.objectstore.enabled ? [var.objectstore.host_port, var.objectstore.admin_host_port] : [],
+    var.scylla.enabled ? range(var.scylla.host_port, var.scylla.host_port + var.scylla.node_count) : [],
   )
 }
 
@@ -67,6 +71,84 @@ module "redis" {
   maxmemory_policy = var.redis.maxmemory_policy
   admin_password   = var.redis_admin_password
   labels           = local.labels
+
+  depends_on = [docker_network.this]
+}
+
+module "mongodb" {
+  source = "../../modules/mongodb/local"
+  count  = var.mongodb.enabled ? 1 : 0
+
+  project_name   = var.project_name
+  network_name   = "${var.project_name}-network"
+  run            = var.containers_enabled
+  image          = var.mongodb.image
+  host_port      = var.mongodb.host_port
+  memory_mb      = var.mongodb.memory_mb
+  cpus           = var.mongodb.cpus
+  database       = var.mongodb.database
+  admin_user     = var.mongodb.admin_user
+  admin_password = var.mongodb_admin_password
+  labels         = local.labels
+
+  depends_on = [docker_network.this]
+}
+
+module "weaviate" {
+  source = "../../modules/weaviate/local"
+  count  = var.weaviate.enabled ? 1 : 0
+
+  project_name   = var.project_name
+  network_name   = "${var.project_name}-network"
+  run            = var.containers_enabled
+  image          = var.weaviate.image
+  host_port      = var.weaviate.host_port
+  grpc_host_port = var.weaviate.grpc_host_port
+  memory_mb      = var.weaviate.memory_mb
+  cpus           = var.weaviate.cpus
+  admin_api_key  = var.weaviate_admin_api_key
+  app_api_key    = var.weaviate_app_api_key
+  labels         = local.labels
+
+  depends_on = [docker_network.this]
+}
+
+module "objectstore" {
+  source = "../../modules/objectstore/local"
+  count  = var.objectstore.enabled ? 1 : 0
+
+  project_name    = var.project_name
+  network_name    = "${var.project_name}-network"
+  run             = var.containers_enabled
+  image           = var.objectstore.image
+  host_port       = var.objectstore.host_port
+  admin_host_port = var.objectstore.admin_host_port
+  memory_mb       = var.objectstore.memory_mb
+  cpus            = var.objectstore.cpus
+  region          = var.objectstore.region
+  rpc_secret      = var.objectstore_rpc_secret
+  admin_token     = var.objectstore_admin_token
+  metrics_token   = var.objectstore_metrics_token
+  labels          = local.labels
+
+  depends_on = [docker_network.this]
+}
+
+module "scylla" {
+  source = "../../modules/scylla/local"
+  count  = var.scylla.enabled ? 1 : 0
+
+  project_name = var.project_name
+  network_name = "${var.project_name}-network"
+  run          = var.containers_enabled
+  image        = var.scylla.image
+  node_count   = var.scylla.node_count
+  host_port    = var.scylla.host_port
+  memory_mb    = var.scylla.memory_mb
+  cpus         = var.scylla.cpus
+  keyspace     = var.scylla.keyspace
+  admin_user   = var.scylla.admin_user
+  labels       = local.labels
 
   depends_on = [docker_network.this]
 }

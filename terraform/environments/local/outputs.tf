@@ -3,6 +3,10 @@ output "services" {
   value = merge(
     var.postgres.enabled ? { postgres = module.postgres[0].service } : {},
     var.redis.enabled ? { redis = module.redis[0].service } : {},
+    var.mongodb.enabled ? { mongodb = module.mongodb[0].service } : {},
+    var.weaviate.enabled ? { weaviate = module.weaviate[0].service } : {},
+    var.objectstore.enabled ? { objectstore = module.objectstore[0].service } : {},
+    var.scylla.enabled ? { scylla = module.scylla[0].service } : {},
   )
 }
 

@@ -109,3 +109,236 @@ variable "redis_admin_password" {
     error_message = "redis_admin_password must be 16-128 characters from A-Z a-z 0-9 _ . ~ - (safe in connection strings)."
   }
 }
+
+variable "mongodb" {
+  description = "MongoDB. Defaults follow the design doc's development sizing (1 GB, 2 CPU)."
+  type = object({
+    enabled    = optional(bool, true)
+    image      = optional(string, "mongo:8.0.17")
+    host_port  = optional(number, 27017)
+    memory_mb  = optional(number, 1024)
+    cpus       = optional(number, 2)
+    database   = optional(string, "app")
+    admin_user = optional(string, "root")
+  })
+  default = {}
+
+  validation {
+    condition     = length(trimspace(var.mongodb.image)) > 0
+    error_message = "mongodb.image must be a non-empty image reference."
+  }
+
+  validation {
+    condition     = var.mongodb.host_port >= 1024 && var.mongodb.host_port <= 65535 && floor(var.mongodb.host_port) == var.mongodb.host_port
+    error_message = "mongodb.host_port must be an integer from 1024 to 65535."
+  }
+
+  validation {
+    condition     = var.mongodb.memory_mb >= 512
+    error_message = "mongodb.memory_mb must be at least 512 (MiB)."
+  }
+
+  validation {
+    condition     = var.mongodb.cpus > 0 && var.mongodb.cpus <= 64
+    error_message = "mongodb.cpus must be greater than 0 and at most 64."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,63}$", var.mongodb.database)) && !contains(["admin", "local", "config"], var.mongodb.database) && can(regex("^[A-Za-z0-9_-]{1,64}$", var.mongodb.admin_user))
+    error_message = "mongodb.database must be 1-63 of A-Z a-z 0-9 _ - (not admin, local, config); mongodb.admin_user 1-64 of A-Z a-z 0-9 _ -."
+  }
+}
+
+variable "weaviate" {
+  description = "Weaviate vector database. Defaults: 512 MB, 1 CPU (an idle server uses ~110 MB; HNSW indexes live in memory)."
+  type = object({
+    enabled        = optional(bool, true)
+    image          = optional(string, "cr.weaviate.io/semitechnologies/weaviate:1.38.11")
+    host_port      = optional(number, 8080)
+    grpc_host_port = optional(number, 50051)
+    memory_mb      = optional(number, 512)
+    cpus           = optional(number, 1)
+  })
+  default = {}
+
+  validation {
+    condition     = length(trimspace(var.weaviate.image)) > 0
+    error_message = "weaviate.image must be a non-empty image reference."
+  }
+
+  validation {
+    condition = alltrue([for p in [var.weaviate.host_port, var.weaviate.grpc_host_port] :
+    p >= 1024 && p <= 65535 && floor(p) == p])
+    error_message = "weaviate.host_port and weaviate.grpc_host_port must be integers from 1024 to 65535."
+  }
+
+  validation {
+    condition     = var.weaviate.memory_mb >= 256
+    error_message = "weaviate.memory_mb must be at least 256 (MiB)."
+  }
+
+  validation {
+    condition     = var.weaviate.cpus > 0 && var.weaviate.cpus <= 64
+    error_message = "weaviate.cpus must be greater than 0 and at most 64."
+  }
+}
+
+variable "objectstore" {
+  description = "S3-compatible object storage (Garage). Defaults: 256 MB, 0.5 CPU."
+  type = object({
+    enabled         = optional(bool, true)
+    image           = optional(string, "dxflrs/garage:v2.5.0")
+    host_port       = optional(number, 3900)
+    admin_host_port = optional(number, 3903)
+    memory_mb       = optional(number, 256)
+    cpus            = optional(number, 0.5)
+    region          = optional(string, "garage")
+  })
+  default = {}
+
+  validation {
+    condition     = length(trimspace(var.objectstore.image)) > 0
+    error_message = "objectstore.image must be a non-empty image reference."
+  }
+
+  validation {
+    condition = alltrue([for p in [var.objectstore.host_port, var.objectstore.admin_host_port] :
+    p >= 1024 && p <= 65535 && floor(p) == p])
+    error_message = "objectstore.host_port and objectstore.admin_host_port must be integers from 1024 to 65535."
+  }
+
+  validation {
+    condition     = var.objectstore.memory_mb >= 128
+    error_message = "objectstore.memory_mb must be at least 128 (MiB)."
+  }
+
+  validation {
+    condition     = var.objectstore.cpus > 0 && var.objectstore.cpus <= 64
+    error_message = "objectstore.cpus must be greater than 0 and at most 64."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,31}$", var.objectstore.region))
+    error_message = "objectstore.region must be 1-32 of a-z 0-9 - (starting with a letter or digit)."
+  }
+}
+
+variable "scylla" {
+  description = "ScyllaDB cluster. Defaults follow the design doc's development sizing (3 nodes, 750 MB / 1 CPU each). Node i publishes CQL on host_port + i - 1."
+  type = object({
+    enabled    = optional(bool, true)
+    image      = optional(string, "scylladb/scylla:6.2")
+    node_count = optional(number, 3)
+    host_port  = optional(number, 9042)
+    memory_mb  = optional(number, 750)
+    cpus       = optional(number, 1)
+    keyspace   = optional(string, "app")
+    admin_user = optional(string, "platform_admin")
+  })
+  default = {}
+
+  validation {
+    condition     = length(trimspace(var.scylla.image)) > 0
+    error_message = "scylla.image must be a non-empty image reference."
+  }
+
+  validation {
+    condition     = floor(var.scylla.node_count) == var.scylla.node_count && var.scylla.node_count >= 1 && var.scylla.node_count <= 9
+    error_message = "scylla.node_count must be an integer from 1 to 9."
+  }
+
+  validation {
+    condition     = var.scylla.host_port >= 1024 && var.scylla.host_port + var.scylla.node_count - 1 <= 65535 && floor(var.scylla.host_port) == var.scylla.host_port
+    error_message = "scylla.host_port must be an integer from 1024 such that host_port + node_count - 1 <= 65535 (node i uses host_port + i - 1)."
+  }
+
+  validation {
+    condition     = var.scylla.memory_mb >= 512 && floor(var.scylla.memory_mb) == var.scylla.memory_mb
+    error_message = "scylla.memory_mb must be an integer of at least 512 (MiB per node)."
+  }
+
+  validation {
+    condition     = var.scylla.cpus > 0 && var.scylla.cpus <= 64
+    error_message = "scylla.cpus must be greater than 0 and at most 64."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,47}$", var.scylla.keyspace)) && can(regex("^[a-z][a-z0-9_]{0,47}$", var.scylla.admin_user)) && var.scylla.admin_user != "cassandra"
+    error_message = "scylla.keyspace and scylla.admin_user must be lowercase CQL identifiers (at most 48 characters); admin_user must not be 'cassandra'."
+  }
+}
+
+# Secrets of the optional services: null is allowed so that a service can be switched off
+# without supplying its secrets; the service's module refuses null or a weak value when enabled.
+
+variable "mongodb_admin_password" {
+  description = "Password of the MongoDB root user. Generated by Ansible; passed in a 0600 var-file, never on the command line."
+  type        = string
+  sensitive   = true
+  default     = null
+
+  validation {
+    condition     = var.mongodb_admin_password == null || can(regex("^[A-Za-z0-9_.~-]{16,128}$", var.mongodb_admin_password))
+    error_message = "mongodb_admin_password must be 16-128 characters from A-Z a-z 0-9 _ . ~ - (safe in connection strings)."
+  }
+}
+
+variable "weaviate_admin_api_key" {
+  description = "API key of Weaviate's admin (RBAC root) user. Generated by Ansible; reaches the container's environment (Weaviate has no file variant)."
+  type        = string
+  sensitive   = true
+  default     = null
+
+  validation {
+    condition     = var.weaviate_admin_api_key == null || can(regex("^[A-Za-z0-9_.~-]{16,128}$", var.weaviate_admin_api_key))
+    error_message = "weaviate_admin_api_key must be 16-128 characters from A-Z a-z 0-9 _ . ~ -."
+  }
+}
+
+variable "weaviate_app_api_key" {
+  description = "API key of Weaviate's application user. Generated by Ansible."
+  type        = string
+  sensitive   = true
+  default     = null
+
+  validation {
+    condition     = var.weaviate_app_api_key == null || can(regex("^[A-Za-z0-9_.~-]{16,128}$", var.weaviate_app_api_key))
+    error_message = "weaviate_app_api_key must be 16-128 characters from A-Z a-z 0-9 _ . ~ -."
+  }
+}
+
+variable "objectstore_rpc_secret" {
+  description = "Secret the Garage RPC secret is derived from (sha256). Generated by Ansible; written into Garage's config file only."
+  type        = string
+  sensitive   = true
+  default     = null
+
+  validation {
+    condition     = var.objectstore_rpc_secret == null || can(regex("^[A-Za-z0-9_.~-]{16,128}$", var.objectstore_rpc_secret))
+    error_message = "objectstore_rpc_secret must be 16-128 characters from A-Z a-z 0-9 _ . ~ -."
+  }
+}
+
+variable "objectstore_admin_token" {
+  description = "Bearer token of Garage's admin API. Generated by Ansible; written into Garage's config file only."
+  type        = string
+  sensitive   = true
+  default     = null
+
+  validation {
+    condition     = var.objectstore_admin_token == null || can(regex("^[A-Za-z0-9_.~-]{16,128}$", var.objectstore_admin_token))
+    error_message = "objectstore_admin_token must be 16-128 characters from A-Z a-z 0-9 _ . ~ -."
+  }
+}
+
+variable "objectstore_metrics_token" {
+  description = "Bearer token of Garage's /metrics. Generated by Ansible; written into Garage's config file only."
+  type        = string
+  sensitive   = true
+  default     = null
+
+  validation {
+    condition     = var.objectstore_metrics_token == null || can(regex("^[A-Za-z0-9_.~-]{16,128}$", var.objectstore_metrics_token))
+    error_message = "objectstore_metrics_token must be 16-128 characters from A-Z a-z 0-9 _ . ~ -."
+  }
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: multidb-platform engineers
+# Apache-2.0 (see galaxy.yml)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: mongodb_ping
+short_description: Authenticated ping of a MongoDB server, optionally with a write/read round trip
+version_added: 0.1.0
+description:
+  - Connects as O(login_user), runs C(ping) and checks with C(connectionStatus) that the session is
+    really authenticated as that user (C(ping) alone is allowed anonymously by MongoDB).
+  - With O(write_check), upserts a fixed document (by its C(_id)) and reads it back. The document is
+    written only when it differs from the stored one, so repeated runs report no change; in check
+    mode nothing is written.
+  - Never changes anything else. Needs no C(mongosh) on the controller (pymongo only), which is why
+    the role uses it rather than C(community.mongodb.mongodb_shell); C(community.mongodb.mongodb_info)
+    needs admin rights and C(rolesInfo), which servers like FerretDB lack.
+options:
+  login_host:
+    description: Host of the server.
+    type: str
+    default: 127.0.0.1
+  login_port:
+    description: Port of the server.
+    type: int
+    default: 27017
+  login_user:
+    description: User to authenticate as.
+    type: str
+    required: true
+  login_password:
+    description: Its password.
+    type: str
+    required: true
+  login_database:
+    description: Authentication database of O(login_user) (C(authSource)).
+    type: str
+    default: admin
+  tls:
+    description: Connect with TLS.
+    type: bool
+    default: false
+  tls_ca_file:
+    description: CA bundle to verify the server certificate with (TLS only).
+    type: path
+  connect_timeout:
+    description: Seconds to wait for the server (server selection and connection).
+    type: int
+    default: 10
+  write_check:
+    description: Upsert O(write_check.document) into O(write_check.database).O(write_check.collection) and read it back.
+    type: dict
+    suboptions:
+      database:
+        description: Database.
+        type: str
+        required: true
+      collection:
+        description: Collection.
+        type: str
+        required: true
+      document:
+        description: The document, with a fixed C(_id); no volatile values (timestamps) or every run writes.
+        type: dict
+        required: true
+requirements:
+  - pymongo >= 4.0
+author:
+  - multidb-platform engineers
+"""
+
+EXAMPLES = r"""
+- name: Authenticated ping as root
+  multidb.platform.mongodb_ping:
+    login_user: root
+    login_password: "{{ mongodb_admin_password }}"
+  no_log: true
+
+- name: Write and read a fixed document as the application user
+  multidb.platform.mongodb_ping:
+    login_user: app
+    login_password: "{{ mongodb_app_password }}"
+    login_database: app
+    write_check:
+      database: app
+      collection: _health
+      document: {_id: healthcheck, status: ok}
+  no_log: true
+"""
+
+RETURN = r"""
+server_version:
+  description: Version the server reports in C(buildInfo).
+  type: str
+  returned: success
+  sample: 8.0.17
+ferretdb_version:
+  description: FerretDB's own version when the server is FerretDB (C(buildInfo.ferretdbVersion)), else null.
+  type: str
+  returned: success
+authenticated_user:
+  description: User and database of the authenticated session (C(user@db)).
+  type: str
+  returned: success
+document:
+  description: The document read back (with O(write_check)).
+  type: dict
+  returned: with write_check
+"""
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    import pymongo
+    from pymongo.errors import OperationFailure, PyMongoError
+    HAS_PYMONGO = True
+    PYMONGO_ERR = None
+except ImportError:
+    HAS_PYMONGO = False
+    PYMONGO_ERR = traceback.format_exc()
+
+
+def connect(module):
+    p = module.params
+    kwargs = dict(
+        host=p["login_host"], port=p["login_port"], directConnection=True,
+        username=p["login_user"], password=p["login_password"], authSource=p["login_database"],
+        serverSelectionTimeoutMS=p["connect_timeout"] * 1000, connectTimeoutMS=p["connect_timeout"] * 1000,
+        tls=p["tls"], appname="multidb-platform",
+    )
+    if p["tls"] and p["tls_ca_file"]:
+        kwargs["tlsCAFile"] = p["tls_ca_file"]
+    return pymongo.MongoClient(**kwargs)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            login_host=dict(type="str", default="127.0.0.1"),
+            login_port=dict(type="int", default=27017),
+            login_user=dict(type="str", required=True),
+            login_password=dict(type="str", required=True, no_log=True),
+            login_database=dict(type="str", default="admin"),
+            tls=dict(type="bool", default=False),
+            tls_ca_file=dict(type="path"),
+            connect_timeout=dict(type="int", default=10),
+            write_check=dict(type="dict", options=dict(
+                database=dict(type="str", required=True),
+                collection=dict(type="str", required=True),
+                document=dict(type="dict", required=True),
+            )),
+        ),
+        supports_check_mode=True,
+    )
+    if not HAS_PYMONGO:
+        module.fail_json(msg=missing_required_lib("pymongo"), exception=PYMONGO_ERR)
+
+    p = module.params
+    endpoint = "%s:%s" % (p["login_host"], p["login_port"])
+    result = dict(changed=False)
+    client = connect(module)
+    try:
+        client.admin.command("ping")
+        status = client.admin.command("connectionStatus")
+        users = status.get("authInfo", {}).get("authenticatedUsers", [])
+        wanted = {"user": p["login_user"], "db": p["login_database"]}
+        if not any(u.get("user") == wanted["user"] and u.get("db") == wanted["db"] for u in users):
+            module.fail_json(msg="%s answered ping but the session is not authenticated as %s@%s (authenticatedUsers=%s)"
+                             % (endpoint, wanted["user"], wanted["db"], users))
+        result["authenticated_user"] = "%s@%s" % (wanted["user"], wanted["db"])
+        info = client.admin.command("buildInfo")
+        result["server_version"] = str(info.get("version", "unknown"))
+        result["ferretdb_version"] = info.get("ferretdbVersion")
+
+        wc = p["write_check"]
+        if wc:
+            doc = dict(wc["document"])
+            if "_id" not in doc:
+                module.fail_json(msg="write_check.document needs a fixed _id")
+            coll = client[wc["database"]][wc["collection"]]
+            current = coll.find_one({"_id": doc["_id"]})
+            if current != doc:
+                result["changed"] = True
+                if not module.check_mode:
+                    coll.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+                    current = coll.find_one({"_id": doc["_id"]})
+                    if current != doc:
+                        module.fail_json(msg="document written to %s.%s but read back as %s"
+                                         % (wc["database"], wc["collection"], current))
+            result["document"] = current
+    except OperationFailure as exc:
+        if exc.code == 18:
+            module.fail_json(msg="%s: authentication failed as %s@%s" % (endpoint, p["login_user"], p["login_database"]),
+                             code=exc.code)
+        module.fail_json(msg="%s: %s" % (endpoint, exc), code=exc.code)
+    except PyMongoError as exc:
+        module.fail_json(msg="%s: %s" % (endpoint, exc))
+    finally:
+        client.close()
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

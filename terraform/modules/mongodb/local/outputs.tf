@@ -1,0 +1,14 @@
+output "service" {
+  description = "Endpoint of this service for the environment's `services` output."
+  value = {
+    engine        = "mongodb"
+    host          = "127.0.0.1"
+    port          = var.host_port
+    database      = var.database
+    username      = var.admin_user
+    auth_database = "admin"
+    container     = local.name
+    volume        = docker_volume.data.name
+    image         = var.image
+  }
+}

@@ -1,0 +1,20 @@
+output "service" {
+  description = "Endpoint of this service for the environment's `services` output (no secrets)."
+  value = {
+    engine    = "garage"
+    host      = "127.0.0.1"
+    port      = var.host_port
+    database  = ""
+    username  = ""
+    container = local.name
+    volume    = docker_volume.data.name
+    image     = var.image
+    # S3 specifics: the admin API (v2, bearer token = secret
+    # objectstore_admin_token), the region clients must sign with, and the
+    # metadata volume.
+    scheme      = "http"
+    region      = var.region
+    admin_port  = var.admin_host_port
+    meta_volume = docker_volume.meta.name
+  }
+}

@@ -1,0 +1,15 @@
+output "service" {
+  description = "Endpoint of this service for the environment's `services` output (node1's; every node is listed in `nodes`)."
+  value = {
+    engine     = "scylla"
+    host       = "127.0.0.1"
+    port       = local.nodes[0].port
+    database   = var.keyspace
+    username   = var.admin_user
+    container  = local.nodes[0].container
+    volume     = docker_volume.data[0].name
+    image      = var.image
+    node_count = var.node_count
+    nodes      = local.nodes
+  }
+}

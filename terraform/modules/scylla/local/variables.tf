@@ -1,0 +1,96 @@
+variable "project_name" {
+  description = "Project name; prefixes every Docker object and is the value of the `project` label."
+  type        = string
+}
+
+variable "network_name" {
+  description = "Name of the project network the nodes join."
+  type        = string
+}
+
+variable "run" {
+  description = "Whether the containers exist. The data volumes exist either way (teardown keeps data)."
+  type        = bool
+  default     = true
+}
+
+variable "image" {
+  description = "Image reference honouring the scylladb/scylla image's arguments (scylladb/scylla or the stand-in)."
+  type        = string
+
+  validation {
+    condition     = length(trimspace(var.image)) > 0
+    error_message = "scylla image must be a non-empty image reference."
+  }
+}
+
+variable "node_count" {
+  description = "Number of nodes (1-9). node1 is the seed; the keyspace's replication factor is min(3, node_count)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = floor(var.node_count) == var.node_count && var.node_count >= 1 && var.node_count <= 9
+    error_message = "scylla node_count must be an integer from 1 to 9."
+  }
+}
+
+variable "host_port" {
+  description = "CQL port of node1 on 127.0.0.1 of the Docker host; node i is published on host_port + i - 1."
+  type        = number
+
+  validation {
+    condition     = var.host_port >= 1024 && var.host_port <= 65527 && floor(var.host_port) == var.host_port
+    error_message = "scylla host_port must be an integer from 1024 to 65527 (node i uses host_port + i - 1)."
+  }
+}
+
+variable "memory_mb" {
+  description = "Memory limit of each node's container in MiB (swap is not allowed beyond it). Scylla gets --memory = 2/3 of it."
+  type        = number
+  default     = 750
+
+  validation {
+    condition     = var.memory_mb >= 512 && floor(var.memory_mb) == var.memory_mb
+    error_message = "scylla memory_mb must be an integer of at least 512."
+  }
+}
+
+variable "cpus" {
+  description = "CPU limit of each node's container (fractions allowed). Scylla runs one shard (--smp 1)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.cpus > 0 && var.cpus <= 64
+    error_message = "scylla cpus must be greater than 0 and at most 64."
+  }
+}
+
+variable "keyspace" {
+  description = "Application keyspace (created by the scylla role); reported as `database` in the service output."
+  type        = string
+  default     = "app"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,47}$", var.keyspace))
+    error_message = "scylla keyspace must be a lowercase CQL identifier of at most 48 characters."
+  }
+}
+
+variable "admin_user" {
+  description = "Superuser role the scylla role creates to replace the built-in cassandra/cassandra; reported as `username`."
+  type        = string
+  default     = "platform_admin"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,47}$", var.admin_user)) && var.admin_user != "cassandra"
+    error_message = "scylla admin_user must be a lowercase CQL identifier other than 'cassandra'."
+  }
+}
+
+variable "labels" {
+  description = "Labels added to every Docker object of this service."
+  type        = map(string)
+  default     = {}
+}

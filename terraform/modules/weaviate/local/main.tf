@@ -1,0 +1,127 @@
+locals {
+  name   = "${var.project_name}-weaviate"
+  labels = merge(var.labels, { service = "weaviate" })
+
+  # The provider reads NanoCpus back as "1.0" for whole numbers and as "0.5"
+  # for fractions; writing it the same way keeps the plan empty after apply.
+  cpus = floor(var.cpus) == var.cpus ? format("%.1f", var.cpus) : tostring(var.cpus)
+
+  # Weaviate is configured through environment variables only: it has no
+  # *_FILE variant for its API keys, and its config file (--config-file) is
+  # deprecated upstream and would be overridden by the environment anyway. The
+  # two API keys therefore do reach the container's environment (visible to
+  # whoever can `docker inspect` it, i.e. whoever controls the Docker engine).
+  # They come from sensitive variables, so Terraform shows this whole list as
+  # "(sensitive value)" in plans and never prints the keys.
+  #
+  # Authorization is RBAC (the successor of the admin list, GA since 1.29):
+  # the `admin` key is the built-in root user; the `app` key starts with no
+  # permission at all and the weaviate role grants it a role limited to data
+  # operations on its collections.
+  env = [
+    "AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=false",
+    "AUTHENTICATION_APIKEY_ENABLED=true",
+    "AUTHENTICATION_APIKEY_ALLOWED_KEYS=${var.admin_api_key},${var.app_api_key}",
+    "AUTHENTICATION_APIKEY_USERS=${var.admin_user},${var.app_user}",
+    "AUTHORIZATION_RBAC_ENABLED=true",
+    "AUTHORIZATION_RBAC_ROOT_USERS=${var.admin_user}",
+    "PERSISTENCE_DATA_PATH=${local.data_path}",
+    "DEFAULT_VECTORIZER_MODULE=none",
+    "CLUSTER_HOSTNAME=node1",
+    "QUERY_DEFAULTS_LIMIT=25",
+    "DISABLE_TELEMETRY=true",
+    "GRPC_PORT=50051",
+    # Go's garbage collector aims below the container limit instead of letting
+    # the heap reach it and the kernel OOM-kill the server.
+    "GOMEMLIMIT=${floor(var.memory_mb * 0.8)}MiB",
+  ]
+  data_path = "/var/lib/weaviate"
+}
+
+resource "docker_image" "this" {
+  name         = var.image
+  keep_locally = true
+}
+
+resource "docker_volume" "data" {
+  name = "${local.name}-data"
+
+  dynamic "labels" {
+    for_each = local.labels
+    content {
+      label = labels.key
+      value = labels.value
+    }
+  }
+}
+
+resource "docker_container" "this" {
+  count = var.run ? 1 : 0
+
+  name     = local.name
+  image    = docker_image.this.image_id
+  hostname = "weaviate"
+  restart  = "unless-stopped"
+  must_run = true
+  # The image's entrypoint is the server binary; these are upstream's defaults.
+  command = ["--host", "0.0.0.0", "--port", "8080", "--scheme", "http"]
+
+  memory      = var.memory_mb
+  memory_swap = var.memory_mb
+  cpus        = local.cpus
+
+  env = local.env
+
+  networks_advanced {
+    name    = var.network_name
+    aliases = ["weaviate"]
+  }
+
+  ports {
+    internal = 8080
+    external = var.host_port
+    ip       = "127.0.0.1"
+  }
+
+  ports {
+    internal = 50051
+    external = var.grpc_host_port
+    ip       = "127.0.0.1"
+  }
+
+  volumes {
+    volume_name    = docker_volume.data.name
+    container_path = local.data_path
+  }
+
+  # The readiness endpoint needs no credentials. wget is busybox's in the
+  # upstream (Alpine) image and GNU wget in the stand-in; both know -q --spider.
+  healthcheck {
+    test         = ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:8080/v1/.well-known/ready"]
+    interval     = "5s"
+    timeout      = "3s"
+    retries      = 12
+    start_period = "10s"
+  }
+
+  log_driver = "json-file"
+  log_opts = {
+    max-size = "10m"
+    max-file = "3"
+  }
+
+  dynamic "labels" {
+    for_each = local.labels
+    content {
+      label = labels.key
+      value = labels.value
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.admin_user != var.app_user && var.admin_api_key != var.app_api_key && var.host_port != var.grpc_host_port
+      error_message = "weaviate: the admin and application users need different names and different API keys, and host_port must differ from grpc_host_port."
+    }
+  }
+}

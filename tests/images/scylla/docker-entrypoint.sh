@@ -1,0 +1,189 @@
+#!/bin/bash
+# Entrypoint of the scylla stand-in. Takes the arguments of the scylladb/scylla
+# image's entrypoint (docker-entrypoint.py) and runs Apache Cassandra instead:
+#
+#   --seeds a,b         seed_provider seeds (hostnames are kept, so a restarted
+#                       seed with a new IP is found again; waits up to 120 s
+#                       until they resolve)
+#   --smp N             concurrency: concurrent_reads/writes = 16*N,
+#                       concurrent_compactors = N, -XX:ActiveProcessorCount=N
+#   --memory M          heap = M/2 (at least 256M); M like 512M, 1G
+#   --listen-address, --broadcast-address, --rpc-address, --broadcast-rpc-address
+#                       as in scylla.yaml (hostnames are resolved here);
+#                       listen defaults to this container's IP like Scylla's
+#   --authenticator X, --authorizer Y     PasswordAuthenticator/CassandraAuthorizer
+#                       (AllowAll* by default, as in Scylla)
+#   --cluster-name N, --endpoint-snitch S
+#   --overprovisioned, --developer-mode, --api-address, --experimental,
+#   --disable-version-check, --reserve-memory   accepted and ignored (logged)
+#
+# Other arguments are refused. A first argument that is not an option is run
+# as a command (docker run IMAGE nodetool status, IMAGE cqlsh ...).
+set -Eeuo pipefail
+
+log() { printf 'standin-entrypoint: %s\n' "$*" >&2; }
+
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+	exec "$@"
+fi
+
+seeds="" smp=1 memory="" listen="" broadcast="" rpc="" broadcast_rpc=""
+authenticator=AllowAllAuthenticator authorizer=AllowAllAuthorizer
+cluster_name="Test Cluster" snitch=SimpleSnitch
+
+while [ $# -gt 0 ]; do
+	arg="$1"
+	shift
+	case "$arg" in
+	--help | -h)
+		sed -n '2,/^set -Eeuo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+		exit 0
+		;;
+	--*=*) opt="${arg%%=*}" val="${arg#*=}" ;;
+	--*)
+		opt="$arg"
+		[ $# -gt 0 ] || { log "option $opt needs a value"; exit 2; }
+		val="$1"
+		shift
+		;;
+	*) log "unexpected argument: $arg"; exit 2 ;;
+	esac
+	case "$opt" in
+	--seeds) seeds="$val" ;;
+	--smp) smp="$val" ;;
+	--memory) memory="$val" ;;
+	--listen-address) listen="$val" ;;
+	--broadcast-address) broadcast="$val" ;;
+	--rpc-address) rpc="$val" ;;
+	--broadcast-rpc-address) broadcast_rpc="$val" ;;
+	--authenticator) authenticator="$val" ;;
+	--authorizer) authorizer="$val" ;;
+	--cluster-name) cluster_name="$val" ;;
+	--endpoint-snitch) snitch="$val" ;;
+	--overprovisioned | --developer-mode | --api-address | --experimental | --disable-version-check | --reserve-memory)
+		log "ignoring Scylla option $opt $val (no equivalent in the Cassandra stand-in)" ;;
+	*) log "unknown option $opt"; exit 2 ;;
+	esac
+done
+
+case "$smp" in '' | *[!0-9]* | 0) log "--smp must be a positive integer (got '$smp')"; exit 2 ;; esac
+
+# --memory: Seastar syntax (512M, 1G, 1024, 750MB) -> MiB
+heap_mb=256
+if [ -n "$memory" ]; then
+	num="${memory%%[!0-9]*}" unit="${memory#"$num"}"
+	[ -n "$num" ] || { log "cannot parse --memory $memory"; exit 2; }
+	case "${unit^^}" in
+	'' | M | MB | MIB) mem_mb=$num ;;
+	G | GB | GIB) mem_mb=$((num * 1024)) ;;
+	K | KB | KIB) mem_mb=$((num / 1024)) ;;
+	*) log "cannot parse --memory $memory"; exit 2 ;;
+	esac
+	heap_mb=$((mem_mb / 2))
+	[ "$heap_mb" -ge 256 ] || heap_mb=256
+fi
+
+resolve() { # name -> first IPv4 address (IP literals pass through)
+	case "$1" in
+	0.0.0.0 | *[0-9].*[0-9].*[0-9].*[0-9]) printf '%s\n' "$1"; return 0 ;;
+	esac
+	getent ahostsv4 "$1" | awk 'NR == 1 { print $1 }'
+}
+
+my_ip="$(hostname -i | awk '{ print $1 }')"
+listen="$(resolve "${listen:-$my_ip}")"
+[ -n "$listen" ] || { log "cannot resolve the listen address"; exit 1; }
+rpc="$(resolve "${rpc:-$listen}")"
+broadcast="$(resolve "${broadcast:-$listen}")"
+if [ -n "$broadcast_rpc" ]; then
+	broadcast_rpc="$(resolve "$broadcast_rpc")"
+elif [ "$rpc" = 0.0.0.0 ]; then
+	broadcast_rpc="$broadcast"
+fi
+seeds="${seeds:-$listen}"
+
+# wait until every seed resolves (the seed container may be created later)
+for i in $(seq 1 120); do
+	missing=""
+	for s in ${seeds//,/ }; do
+		[ -n "$(resolve "$s")" ] || missing="$missing $s"
+	done
+	[ -z "$missing" ] && break
+	[ "$i" = 1 ] && log "waiting for seed(s)$missing to resolve"
+	sleep 1
+done
+[ -z "$missing" ] || { log "seed(s)$missing do not resolve"; exit 1; }
+
+data=/var/lib/scylla
+conf=/etc/cassandra/cassandra.yaml
+concurrency=$((16 * smp))
+cat >"$conf" <<YAML
+# written by the stand-in entrypoint from the Scylla arguments
+cluster_name: '$cluster_name'
+num_tokens: 16
+partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+endpoint_snitch: $snitch
+seed_provider:
+  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+    parameters:
+      - seeds: "$seeds"
+listen_address: $listen
+broadcast_address: $broadcast
+rpc_address: $rpc
+$( [ -n "$broadcast_rpc" ] && echo "broadcast_rpc_address: $broadcast_rpc" )
+native_transport_port: 9042
+storage_port: 7000
+start_native_transport: true
+authenticator: $authenticator
+authorizer: $authorizer
+role_manager: CassandraRoleManager
+network_authorizer: AllowAllNetworkAuthorizer
+data_file_directories:
+  - $data/data
+commitlog_directory: $data/commitlog
+saved_caches_directory: $data/saved_caches
+hints_directory: $data/hints
+cdc_raw_directory: $data/cdc_raw
+commitlog_sync: periodic
+commitlog_sync_period: 10000ms
+commitlog_segment_size: 8MiB
+concurrent_reads: $concurrency
+concurrent_writes: $concurrency
+concurrent_counter_writes: $concurrency
+concurrent_compactors: $smp
+key_cache_size: 8MiB
+file_cache_size: 32MiB
+memtable_heap_space: $((heap_mb / 8))MiB
+memtable_offheap_space: $((heap_mb / 8))MiB
+native_transport_max_threads: $((concurrency * 2))
+YAML
+
+log "Cassandra $(cat /opt/cassandra/VERSION) as a Scylla stand-in: listen=$listen rpc=$rpc broadcast=$broadcast seeds=$seeds heap=${heap_mb}M smp=$smp auth=$authenticator/$authorizer"
+
+# one or more words per line ("--add-exports module/package=ALL-UNNAMED")
+set -f
+# shellcheck disable=SC2207
+jvm_flags=($(grep -v '^[[:space:]]*#' /etc/cassandra/jvm.options))
+set +f
+cmd=(java -Xms"${heap_mb}M" -Xmx"${heap_mb}M" -Xss256k
+	-XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=1 -XX:MaxGCPauseMillis=300
+	-XX:ActiveProcessorCount="$smp" -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp
+	-XX:+ExitOnOutOfMemoryError
+	"${jvm_flags[@]}"
+	-Dcassandra.config=file://"$conf"
+	-Dcassandra.storagedir="$data"
+	-Dcassandra.logdir=/var/log/cassandra
+	-Dlogback.configurationFile=/etc/cassandra/logback.xml
+	-Dcassandra.skip_wait_for_gossip_to_settle=0
+	-Dcassandra.consistent.rangemovement=false
+	-Dcassandra-foreground=yes
+	-cp "/opt/cassandra/lib/*"
+	org.apache.cassandra.service.CassandraDaemon -f)
+
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$data"
+	find "$data" /var/log/cassandra \! -user scylla -exec chown scylla:scylla '{}' +
+	chown scylla:scylla "$conf"
+	exec setpriv --reuid=scylla --regid=scylla --init-groups env HOME=/var/lib/scylla "${cmd[@]}"
+fi
+exec "${cmd[@]}"
