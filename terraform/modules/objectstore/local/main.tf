@@ -119,12 +119,13 @@ resource "docker_container" "this" {
   }
 
   # The upstream image is FROM scratch (no shell, no wget): the check is the
-  # garage binary itself. `garage health` asks the node over RPC (secret read
-  # from the config file) and fails while the cluster is unavailable, which
-  # includes "no layout yet": the container turns healthy once the objectstore
-  # role has assigned the node its role (right after the first apply).
+  # garage binary itself. `garage status` asks the node over RPC (secret read
+  # from the config file): the server is up and serving. Not `garage health`,
+  # which fails until the objectstore role has applied the layout, i.e. after
+  # the provision role has waited for healthy containers. Cluster health and an
+  # authenticated S3 call are the role's health check (tasks/health.yml).
   healthcheck {
-    test         = ["CMD", "/garage", "health", "-q"]
+    test         = ["CMD", "/garage", "status"]
     interval     = "5s"
     timeout      = "3s"
     retries      = 24
