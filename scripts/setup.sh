@@ -127,7 +127,9 @@ step_docker() {
     else
       have dockerd || die "dockerd not found (install docker.io)"
       log "starting dockerd (log: /var/log/multidb-dockerd.log)"
-      $SUDO sh -c 'setsid nohup dockerd >>/var/log/multidb-dockerd.log 2>&1 </dev/null &'
+      # 9>&-: the daemon must not inherit the setup lock (fd 9), or it would hold
+      # it for its whole life and every later setup.sh would wait for it.
+      $SUDO sh -c 'setsid nohup dockerd >>/var/log/multidb-dockerd.log 2>&1 </dev/null 9>&- &'
     fi
     local t0=$SECONDS ready=no
     while [ $((SECONDS - t0)) -lt 60 ]; do
@@ -548,8 +550,12 @@ EOF
 mkdir -p "$MULTIDB_CACHE"
 exec 9>"$MULTIDB_CACHE/.setup.lock"
 if ! flock -n 9; then
-  echo "setup: another setup.sh holds $MULTIDB_CACHE/.setup.lock; waiting"
-  flock 9
+  echo "setup: another setup.sh holds $MULTIDB_CACHE/.setup.lock; waiting (up to 30 min)"
+  flock -w 1800 9 || {
+    echo "setup: $MULTIDB_CACHE/.setup.lock still held after 30 min by:" >&2
+    fuser -v "$MULTIDB_CACHE/.setup.lock" >&2 2>/dev/null || true
+    exit 1
+  }
 fi
 
 T_START="$(now)"
