@@ -3,7 +3,14 @@
 #   make setup                  prepare this machine (idempotent; caches outside the clone)
 #   make up   [IMAGES=standin]  provision, initialize, verify and report (site.yml)
 #   make plan [IMAGES=standin]  show what `make up` would change (check mode), change nothing
-#   make test [IMAGES=upstream] lint + molecule (converge, idempotence, verify) on real containers
+# ARGS="-e ..." passes extra ansible-playbook arguments to down, drift and status.
+#   make down [DESTROY_DATA=true] remove containers + network, keep volumes/secrets (or delete all)
+#   make drift                  Terraform plan + health checks; non-zero exit on drift
+#   make status                 health report; exit 0 healthy, else non-zero (scripts/status.sh:
+#                               0 healthy, 1 degraded, 2 down, 3 no platform or error)
+#   make test [IMAGES=upstream] lint + molecule (converge, idempotence, verify)
+#   make test-ops               bad input, check/teardown/drift/status, faults, secrets (own instance;
+#                               not yet part of make test: ~45 min, see README "Tests")
 #
 # IMAGES=upstream (default for up/plan) uses the upstream images; IMAGES=standin builds
 # the stand-ins in tests/images/ (only those missing or changed) and selects them
@@ -25,7 +32,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 INVENTORY ?= inventories/local
 STANDIN_VARS := tests/images/standin.yml
 
-ifeq ($(MAKECMDGOALS),test)
+ifneq ($(filter test test-ops,$(MAKECMDGOALS)),)
 IMAGES ?= standin
 endif
 IMAGES ?= upstream
@@ -41,7 +48,7 @@ endif
 
 TF_DIRS := $(sort $(dir $(wildcard terraform/environments/*/versions.tf terraform/modules/*/*/versions.tf)))
 
-.PHONY: help setup images up plan test lint lint-terraform lint-ansible molecule
+.PHONY: help setup images up plan down drift status test lint lint-terraform lint-ansible molecule test-ops
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -57,6 +64,16 @@ up: $(IMAGE_DEP) ## Provision, initialize, verify and report (IMAGES=standin off
 
 plan: $(IMAGE_DEP) ## Show the plan and what would change; changes nothing
 	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS) --check --diff
+
+down: ## Remove containers and network, keep volumes and secrets (DESTROY_DATA=true deletes them)
+	ansible-playbook playbooks/teardown.yml -i $(INVENTORY) $(IMAGE_VARS) $(if $(filter true,$(DESTROY_DATA)),-e multidb_destroy_data=true) $(ARGS)
+
+drift: ## Terraform plan + health checks; exits non-zero and reports what drifted
+	ansible-playbook playbooks/drift.yml -i $(INVENTORY) $(IMAGE_VARS) $(ARGS)
+
+# make turns every non-zero exit into 2: scripts/status.sh gives the exact code.
+status: ## Health report; scripts/status.sh exits 0 healthy, 1 degraded, 2 down, 3 no platform/error
+	@bash scripts/status.sh -i $(INVENTORY) $(IMAGE_VARS) $(ARGS)
 
 lint: lint-terraform lint-ansible ## terraform fmt/validate, tflint, ansible-lint (production profile)
 
@@ -74,5 +91,13 @@ lint-ansible:
 
 molecule: $(IMAGE_DEP) ## molecule test (default scenario) on real containers
 	MULTIDB_IMAGE_VARS="$(CURDIR)/$(if $(IMAGE_VARS),$(STANDIN_VARS),molecule/default/images-upstream.yml)" molecule test -s default
+
+# Operations and safety (issue 6) on an instance of their own (multidb-ops, ports 2xxxx,
+# tests/ops-instance.yml), so they run beside the molecule instance: bad input, check
+# mode, teardown, drift, status, faults, secrets. One converge is shared by the tests.
+OPS_VARS ?= $(CURDIR)/tests/ops-instance.yml
+test-ops: $(IMAGE_DEP) ## Operations tests: bad input, check/teardown/drift/status, faults, secrets
+	MULTIDB_OPS_TESTS=1 MULTIDB_TEST_VARS="$(OPS_VARS)" MULTIDB_IMAGE_VARS="$(CURDIR)/$(if $(IMAGE_VARS),$(STANDIN_VARS),molecule/default/images-upstream.yml)" \
+	  pytest -p no:cacheprovider -v --durations=0 tests/test_bad_input.py tests/test_operations.py tests/test_faults.py tests/test_secrets_leak.py
 
 test: lint molecule ## The test command: lint, then molecule (converge, idempotence, verify with testinfra + pytest)

@@ -50,8 +50,13 @@ variable "postgres" {
   }
 
   validation {
-    condition     = var.postgres.memory_mb >= 128
-    error_message = "postgres.memory_mb must be at least 128 (MiB)."
+    condition     = var.postgres.memory_mb >= 128 && floor(var.postgres.memory_mb) == var.postgres.memory_mb
+    error_message = "postgres.memory_mb must be an integer of at least 128 (MiB)."
+  }
+
+  validation {
+    condition     = var.postgres.cpus > 0 && var.postgres.cpus <= 64
+    error_message = "postgres.cpus must be greater than 0 and at most 64."
   }
 
   validation {
@@ -85,6 +90,16 @@ variable "redis" {
   validation {
     condition     = var.redis.memory_mb >= 32
     error_message = "redis.memory_mb must be at least 32 (MiB)."
+  }
+
+  validation {
+    condition     = var.redis.cpus > 0 && var.redis.cpus <= 64
+    error_message = "redis.cpus must be greater than 0 and at most 64."
+  }
+
+  validation {
+    condition     = contains(["noeviction", "allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "volatile-ttl", "allkeys-random", "volatile-random"], var.redis.maxmemory_policy)
+    error_message = "redis.maxmemory_policy must be one of Redis' eviction policies (noeviction, allkeys-lru, allkeys-lfu, volatile-lru, volatile-lfu, volatile-ttl, allkeys-random, volatile-random)."
   }
 }
 

@@ -1,0 +1,261 @@
+# -*- coding: utf-8 -*-
+"""Filters of the preflight play: validate the platform's variables from a table of rules.
+
+The rules and the services are data (roles/preflight/defaults/main.yml); this file holds
+no service names, so a new service is covered by adding data, not code.
+"""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: preflight_errors
+short_description: Validate platform variables against a table of rules
+description:
+  - Returns one message per offending variable, naming it and what is allowed, never its value
+    when the rule is C(secret).
+  - Used by the C(multidb.platform.preflight) role before anything is created.
+options:
+  _input:
+    description: Variables to check, by name (only the ones that are defined).
+    type: dict
+    required: true
+  rules:
+    description: Ordered list of rules; the first whose C(name) regex matches a variable applies.
+    type: list
+    elements: dict
+    required: true
+  services:
+    description: Known services by name, with per-service facts (C(memory_min_mb), C(port_span_var)).
+    type: dict
+    required: true
+  platform_words:
+    description: First words of C(multidb_<word>_...) variables that are platform settings, not services.
+    type: list
+    elements: str
+    required: true
+  context:
+    description: Facts rules refer to with C(choices_from) (for example the existing environments).
+    type: dict
+    default: {}
+"""
+
+EXAMPLES = r"""
+- name: Collect the errors
+  ansible.builtin.set_fact:
+    errors: "{{ values | multidb.platform.preflight_errors(rules, services, ['project'], {'environments': ['local']}) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: Error messages, one per offending variable; empty when everything is valid.
+  type: list
+  elements: str
+"""
+
+import re
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+_INT_RE = re.compile(r"^[+-]?[0-9]+$")
+_FLOAT_RE = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$")
+_SERVICE_VAR_RE = re.compile(r"^multidb_([a-z0-9]+)_(.+)$")
+
+
+def _as_bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError
+
+
+def _as_int(value):
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INT_RE.match(value.strip()):
+        return int(value.strip())
+    raise ValueError
+
+
+def _as_float(value):
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and _FLOAT_RE.match(value.strip()):
+        return float(value.strip())
+    raise ValueError
+
+
+def _bounds(rule, service_facts):
+    low = rule.get("min")
+    if rule.get("min_from"):
+        low = service_facts.get(rule["min_from"], low)
+    return low, rule.get("max")
+
+
+def _range_text(low, high, unit=""):
+    if low is not None and high is not None:
+        return "from %s to %s%s" % (low, high, unit)
+    if low is not None:
+        return "at least %s%s" % (low, unit)
+    return "at most %s%s" % (high, unit)
+
+
+def _check(name, value, rule, service_facts, context):
+    """Return an error message, or None when the value is allowed."""
+    kind = rule.get("type", "str")
+    allowed = rule.get("allowed")
+    unit = rule.get("unit", "")
+    if kind == "bool":
+        try:
+            _as_bool(value)
+        except ValueError:
+            return "%s must be a boolean (true or false), got %s" % (name, _shown(value, rule))
+        return None
+    if kind in ("int", "float"):
+        try:
+            number = _as_int(value) if kind == "int" else _as_float(value)
+        except ValueError:
+            what = "an integer" if kind == "int" else "a number"
+            return "%s must be %s%s, got %s" % (
+                name, what, " " + _range_text(*_bounds(rule, service_facts), unit=unit)
+                if any(b is not None for b in _bounds(rule, service_facts)) else "", _shown(value, rule))
+        low, high = _bounds(rule, service_facts)
+        if rule.get("exclusive_min") is not None and number <= rule["exclusive_min"]:
+            return "%s must be greater than %s and at most %s, got %s" % (name, rule["exclusive_min"], high, value)
+        if (low is not None and number < low) or (high is not None and number > high):
+            return "%s must be %s %s, got %s" % (
+                name, "an integer" if kind == "int" else "a number", _range_text(low, high, unit), value)
+        return None
+    if kind == "str":
+        if not isinstance(value, str):
+            return "%s must be a string (%s), got a %s" % (name, allowed or "text", _type_name(value))
+        if rule.get("choices_from"):
+            choices = context.get(rule["choices_from"], [])
+            if value not in choices:
+                return "%s must be one of %s, got %s" % (name, ", ".join(sorted(choices)) or "(none found)",
+                                                         _shown(value, rule))
+        if rule.get("pattern") and not re.search(rule["pattern"], value):
+            return "%s must be %s, got %s" % (name, allowed or "a string matching " + rule["pattern"],
+                                               _shown(value, rule))
+        if value in rule.get("forbidden", []):
+            return "%s must not be one of %s" % (name, ", ".join(rule["forbidden"]))
+        return None
+    if kind == "list":
+        if not isinstance(value, list):
+            return "%s must be a list (%s), got a %s" % (name, allowed or "YAML sequence", _type_name(value))
+        return None
+    if kind == "secrets":
+        if not isinstance(value, dict):
+            return "%s must be a mapping of secret name to value, got a %s" % (name, _type_name(value))
+        known = context.get(rule.get("keys_from", ""), [])
+        errors = []
+        for key in sorted(value):
+            if known and key not in known:
+                errors.append("%s.%s is not a secret of this platform; allowed names: %s"
+                              % (name, key, ", ".join(known)))
+            elif not isinstance(value[key], str) or not re.search(rule["pattern"], value[key]):
+                length = len(value[key]) if isinstance(value[key], str) else 0
+                errors.append("%s.%s must be %s (the value given has %d characters; not shown)"
+                              % (name, key, allowed, length))
+        return "; ".join(errors) or None
+    return "preflight rule for %s has an unknown type %r" % (name, kind)
+
+
+def _type_name(value):
+    return {dict: "mapping", list: "list", bool: "boolean", int: "number", float: "number"}.get(type(value),
+                                                                                               type(value).__name__)
+
+
+def _shown(value, rule):
+    if rule.get("secret"):
+        return "a value (not shown)"
+    if isinstance(value, str):
+        return repr(value)
+    return "a %s (%r)" % (_type_name(value), value)
+
+
+def _rule_for(name, rules):
+    for rule in rules:
+        if re.search(rule["name"], name):
+            return rule
+    return None
+
+
+def preflight_errors(values, rules, services, platform_words, context=None):
+    """One message per offending variable (see DOCUMENTATION)."""
+    context = context or {}
+    errors = []
+    for name in sorted(values):
+        match = _SERVICE_VAR_RE.match(name)
+        service = match.group(1) if match else None
+        if match and service not in services and service not in platform_words:
+            errors.append("%s: unknown service '%s'; allowed services: %s"
+                          % (name, service, ", ".join(sorted(services))))
+            continue
+        rule = _rule_for(name, rules)
+        if rule is None or rule.get("type") == "skip":
+            continue
+        message = _check(name, values[name], rule, services.get(service) or {}, context)
+        if message:
+            errors.append(message)
+    errors.extend(_port_errors(values, rules, services))
+    return errors
+
+
+def _enabled(values, service):
+    try:
+        return _as_bool(values.get("multidb_%s_enabled" % service, True))
+    except ValueError:
+        return True
+
+
+def requested_ports(values, rules, services):
+    """{port: [variable, ...]} for every host port the enabled services would publish."""
+    ports = {}
+    for name in sorted(values):
+        match = _SERVICE_VAR_RE.match(name)
+        rule = _rule_for(name, rules)
+        if not match or match.group(1) not in services or not rule or not rule.get("port"):
+            continue
+        service = match.group(1)
+        if not _enabled(values, service):
+            continue
+        try:
+            first = _as_int(values[name])
+            span_var = (services[service] or {}).get("port_span_var")
+            span = _as_int(values.get(span_var, 1)) if span_var else 1
+        except ValueError:
+            continue
+        for port in range(first, first + max(span, 1)):
+            ports.setdefault(port, []).append(name)
+    return ports
+
+
+def _port_errors(values, rules, services):
+    errors = []
+    for port, names in sorted(requested_ports(values, rules, services).items()):
+        if len(names) > 1:
+            errors.append("%s: the same host port %d is given to more than one enabled service; "
+                          "each service needs its own port" % (" and ".join(names), port))
+        elif port > 65535:
+            errors.append("%s: the service would publish host port %d, above 65535" % (names[0], port))
+    return errors
+
+
+def preflight_ports(values, rules, services):
+    """{port: variable} for the host ports (up to 65535) the enabled services would publish."""
+    return {port: " and ".join(names) for port, names in requested_ports(values, rules, services).items()
+            if port <= 65535}
+
+
+class FilterModule:
+    def filters(self):
+        return {"preflight_errors": preflight_errors, "preflight_ports": preflight_ports}

@@ -1,0 +1,198 @@
+"""Bad input is refused before anything changes (issue 6).
+
+One table: each row runs site.yml with one bad value on a dedicated project
+(`multidb-badinput`, its own state home in a temporary directory) and asserts
+that (a) the run fails, (b) the message names the offending variable and what is
+allowed, (c) nothing was created: no container, network or volume of that project,
+nothing at all in the state home (no state file, no secrets directory).
+
+Needs no converged platform; the ports of every service in the inventory are moved
+to unused ones (read from the inventory, so services added later are covered).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+from pathlib import Path
+
+import docker
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = "multidb-badinput"
+INVENTORY_VARS = yaml.safe_load((REPO / "inventories/local/group_vars/all/main.yml").read_text())
+PORT_VARS = sorted(k for k in INVENTORY_VARS if re.fullmatch(r"multidb_[a-z0-9]+_([a-z0-9]+_)?port", k))
+PASSWORD_WITH_URL_CHARS = "p@ss:w/rd?x=1&y#z%20"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _base_vars() -> dict:
+    """Own project name; every host port of every service moved to a free, distinct port.
+
+    Node-count services publish consecutive ports from their base port, so ports are
+    spaced by 20."""
+    base = {"multidb_project_name": PROJECT}
+    start = 31000 + (os.getpid() % 500) * 40
+    for i, name in enumerate(PORT_VARS):
+        base[name] = start + 20 * i
+    return base
+
+
+def _first_two_services() -> tuple[str, str]:
+    services = [k[len("multidb_"):-len("_enabled")] for k in INVENTORY_VARS if re.fullmatch(r"multidb_[a-z0-9]+_enabled", k)]
+    return services[0], services[1]
+
+
+SVC_A, SVC_B = _first_two_services()
+
+# id, extra vars (JSON, exact types), words the message must contain (variable + what is allowed)
+CASES = [
+    ("project-name-spaces", {"multidb_project_name": "multidb bad"},
+     ["multidb_project_name", "lowercase letters, digits and dashes"]),
+    ("project-name-uppercase", {"multidb_project_name": "MultiDB"},
+     ["multidb_project_name", "lowercase letters, digits and dashes"]),
+    ("project-name-too-long", {"multidb_project_name": "multidb-" + "x" * 40},
+     ["multidb_project_name", "3-32 characters"]),
+    ("project-name-wrong-type-number", {"multidb_project_name": 12345},
+     ["multidb_project_name", "must be a string"]),
+    ("port-below-range", {"multidb_postgres_port": 80},
+     ["multidb_postgres_port", "from 1024 to 65535"]),
+    ("port-above-range", {"multidb_redis_port": 70000},
+     ["multidb_redis_port", "from 1024 to 65535"]),
+    ("port-wrong-type-string", {"multidb_postgres_port": "fivefourthreetwo"},
+     ["multidb_postgres_port", "must be an integer"]),
+    ("same-port-two-services", "same-port",
+     [f"multidb_{SVC_A}_port", f"multidb_{SVC_B}_port", "same host port"]),
+    ("port-in-use-on-host", "port-in-use",
+     ["multidb_postgres_port", "already in use"]),
+    ("memory-below-minimum-postgres", {"multidb_postgres_memory_mb": 64},
+     ["multidb_postgres_memory_mb", "at least 128"]),
+    ("memory-below-minimum-redis", {"multidb_redis_memory_mb": 16},
+     ["multidb_redis_memory_mb", "at least 32"]),
+    ("memory-wrong-type-string", {"multidb_postgres_memory_mb": "lots"},
+     ["multidb_postgres_memory_mb", "must be an integer"]),
+    ("memory-fraction", {"multidb_redis_memory_mb": "128.5"},
+     ["multidb_redis_memory_mb", "must be an integer"]),
+    ("cpus-zero", {"multidb_postgres_cpus": 0},
+     ["multidb_postgres_cpus", "greater than 0"]),
+    ("cpus-wrong-type-string", {"multidb_redis_cpus": "fast"},
+     ["multidb_redis_cpus", "must be a number"]),
+    ("unknown-service-enabled-flag", {"multidb_postgress_enabled": True},
+     ["multidb_postgress_enabled", "unknown service 'postgress'", "allowed services"]),
+    ("unknown-service-port", {"multidb_cassandra_port": 39042},
+     ["multidb_cassandra_port", "unknown service 'cassandra'"]),
+    ("enabled-wrong-type", {"multidb_redis_enabled": "maybe"},
+     ["multidb_redis_enabled", "must be a boolean"]),
+    ("destroy-data-wrong-type", {"multidb_destroy_data": "perhaps"},
+     ["multidb_destroy_data", "must be a boolean"]),
+    ("image-empty", {"multidb_postgres_image": ""},
+     ["multidb_postgres_image", "non-empty image reference"]),
+    ("image-blank", {"multidb_redis_image": "   "},
+     ["multidb_redis_image", "non-empty image reference"]),
+    ("image-wrong-type-list", {"multidb_postgres_image": ["postgres", "17"]},
+     ["multidb_postgres_image", "must be a string"]),
+    ("environment-does-not-exist", {"multidb_environment": "aws"},
+     ["multidb_environment", "must be one of local"]),
+    ("inventory-does-not-exist", "no-inventory",
+     ["multidb_environment", "not defined", "inventories/local"]),
+    ("password-empty", {"multidb_secrets_overrides": {"postgres_app_password": ""}},
+     ["multidb_secrets_overrides.postgres_app_password", "16-128 characters"]),
+    ("password-too-short", {"multidb_secrets_overrides": {"redis_app_password": "short1"}},
+     ["multidb_secrets_overrides.redis_app_password", "16-128 characters"]),
+    ("password-breaks-connection-string", {"multidb_secrets_overrides": {"postgres_admin_password": PASSWORD_WITH_URL_CHARS}},
+     ["multidb_secrets_overrides.postgres_admin_password", "A-Z a-z 0-9 _ . ~ -"]),
+    ("password-unknown-secret-name", {"multidb_secrets_overrides": {"root_password": "a" * 20}},
+     ["multidb_secrets_overrides.root_password", "not a secret of this platform", "allowed names"]),
+    ("password-overrides-wrong-type", {"multidb_secrets_overrides": "postgres_app_password=abc"},
+     ["multidb_secrets_overrides", "must be a mapping"]),
+    ("node-count-zero", {"multidb_scylla_node_count": 0},
+     ["multidb_scylla_node_count", "from 1 to 9"]),
+    ("node-count-negative", {"multidb_scylla_node_count": -3},
+     ["multidb_scylla_node_count", "from 1 to 9"]),
+    ("node-count-wrong-type", {"multidb_scylla_node_count": "three"},
+     ["multidb_scylla_node_count", "must be an integer"]),
+    ("node-ports-beyond-65535", {"multidb_scylla_port": 65535, "multidb_scylla_node_count": 3},
+     ["multidb_scylla_port", "above 65535"]),
+    ("vector-dimension-malformed", {"postgres_vector_dimension": "1536d"},
+     ["postgres_vector_dimension", "must be an integer from 1 to 2000"]),
+    ("vector-dimension-zero", {"postgres_vector_dimension": 0},
+     ["postgres_vector_dimension", "from 1 to 2000"]),
+    ("vector-dimension-too-large", {"postgres_vector_dimension": 4096},
+     ["postgres_vector_dimension", "from 1 to 2000"]),
+    ("database-name-invalid", {"multidb_postgres_database": "App-DB;drop"},
+     ["multidb_postgres_database", "lowercase identifier"]),
+]
+
+
+def _docker_objects(client, project: str) -> list[str]:
+    """Names of every container, network and volume that belongs to `project`."""
+    label = {"label": f"project={project}"}
+    found = [c.name for c in client.containers.list(all=True, filters=label)]
+    found += [n.name for n in client.networks.list(filters=label)]
+    found += [v.name for v in client.volumes.list(filters=label)]
+    prefix = f"{project}-"
+    found += [c.name for c in client.containers.list(all=True) if c.name.startswith(prefix)]
+    found += [n.name for n in client.networks.list() if n.name.startswith(prefix)]
+    found += [v.name for v in client.volumes.list() if v.name.startswith(prefix)]
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("case_id, extra, expected", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_refused_before_any_change(case_id, extra, expected, tmp_path):
+    state_home = tmp_path / "state"
+    state_home.mkdir()
+    variables = _base_vars()
+    inventory = REPO / "inventories/local"
+    holder = None
+    if extra == "same-port":
+        variables[f"multidb_{SVC_B}_port"] = variables[f"multidb_{SVC_A}_port"]
+    elif extra == "port-in-use":
+        holder = socket.socket()
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        variables["multidb_postgres_port"] = holder.getsockname()[1]
+    elif extra == "no-inventory":
+        inventory = REPO / "inventories/does-not-exist"
+    else:
+        variables.update(extra)
+    project = variables["multidb_project_name"]
+    vars_file = tmp_path / "vars.json"
+    vars_file.write_text(json.dumps(variables))
+
+    client = docker.from_env()
+    before = _docker_objects(client, str(project))
+    env = dict(os.environ, MULTIDB_STATE_HOME=str(state_home), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    try:
+        proc = subprocess.run(["ansible-playbook", "-i", str(inventory), "-e", f"@{vars_file}", "site.yml"],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        if holder:
+            holder.close()
+    output = proc.stdout + proc.stderr
+    flat = re.sub(r"\s+", " ", output)
+
+    # (a) the run fails
+    assert proc.returncode != 0, f"{case_id}: accepted:\n{proc.stdout[-3000:]}"
+    # (b) the message names the offending variable and what is allowed
+    for word in expected:
+        assert word in flat, f"{case_id}: {word!r} not in the message:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+    # it was refused by the preflight (first play), not by something later
+    assert "Preflight" in output and "Provision the platform" not in output, f"{case_id}: not refused by the preflight"
+    # secret values given by the user are never echoed
+    for secret in (PASSWORD_WITH_URL_CHARS, "short1", "a" * 20):
+        if secret in json.dumps(extra):
+            assert secret not in output, f"{case_id}: the supplied secret appears in the output"
+    # (c) nothing was created or changed
+    assert list(state_home.iterdir()) == [], f"{case_id}: created {list(state_home.rglob('*'))}"
+    assert _docker_objects(client, str(project)) == before == [], f"{case_id}: docker objects {before}"

@@ -1,0 +1,86 @@
+"""No generated secret leaks; state and secret files are private (issue 6).
+
+Runs site.yml, site.yml --check, drift.yml, teardown.yml and site.yml again, all with -v,
+and asserts that no generated secret (every file in <state>/secrets/) appears in any of
+their output, in the Terraform plan output, in any file of the state directory other
+than the ones meant to hold secrets, in a container log, or in a file tracked by git.
+Finally deletes the instance with multidb_destroy_data=true (the data-deleting teardown).
+"""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+
+import docker
+
+from conftest import REPO, containers_of, converge, read_secrets, read_services, run_ops, terraform_plan_exitcode
+
+# Files whose purpose is to hold secrets (all 0600): the secret files themselves, the
+# var-file Terraform reads, and Terraform's state (sensitive values are stored there).
+SECRET_HOLDERS = {"secrets.tfvars.json", "terraform.tfstate", "terraform.tfstate.backup"}
+
+
+def _leaks(secrets: dict, text: str) -> list[str]:
+    return sorted(name for name, value in secrets.items() if value and value in text)
+
+
+def test_no_secret_in_outputs_logs_plans_or_tracked_files(ops_state_dir):
+    outputs = {"site.yml -v": converge("-v")}
+    secrets = read_secrets(ops_state_dir)
+    assert secrets, "no generated secrets found"
+    outputs["site.yml --check --diff -v"] = run_ops("site.yml", "--check", "--diff", "-v")
+    outputs["drift.yml -v"] = run_ops("playbooks/drift.yml", "-v")
+    outputs["teardown.yml -v"] = run_ops("playbooks/teardown.yml", "-v")
+    outputs["site.yml -v (after teardown)"] = converge("-v")
+    outputs["terraform plan"] = terraform_plan_exitcode(ops_state_dir)
+    for what, proc in outputs.items():
+        if what != "terraform plan":
+            assert proc.returncode == 0, f"{what} failed:\n{proc.stdout[-4000:]}"
+        leaked = _leaks(secrets, proc.stdout + proc.stderr)
+        assert not leaked, f"{what} shows the secrets {leaked}"
+
+    # Files of the state directory (reports, services.json, inputs, logs...) other than
+    # the ones meant to hold secrets; every file and the directories are private.
+    for path in ops_state_dir.rglob("*"):
+        if ".terraform" in path.relative_to(ops_state_dir).parts:
+            continue
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if path.is_dir():
+            assert mode == 0o700, f"{path} is {oct(mode)}"
+            continue
+        if path.parent.name == "secrets" or path.name.startswith("terraform.tfstate"):
+            assert mode == 0o600, f"{path} is {oct(mode)}"
+        if path.parent.name != "secrets" and path.name not in SECRET_HOLDERS:
+            assert not _leaks(secrets, path.read_text(errors="replace")), f"{path} holds a secret"
+    assert stat.S_IMODE((ops_state_dir / "secrets.tfvars.json").stat().st_mode) == 0o600
+
+    # Container logs and tracked files.
+    client = docker.from_env()
+    for name in containers_of(read_services(ops_state_dir)):
+        log = client.containers.get(name).logs().decode(errors="replace")
+        assert not _leaks(secrets, log), f"the log of {name} shows a secret"
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout.split(b"\0")
+    for rel in filter(None, tracked):
+        path = REPO / rel.decode()
+        if path.is_file():
+            assert not _leaks(secrets, path.read_text(errors="replace")), f"tracked file {rel.decode()} holds a secret"
+
+
+def test_destroy_data_says_what_it_deletes_then_deletes_it(ops_state_dir, project):
+    """Last test of the operations run: deletes the instance. Without the variable nothing
+    with data is removed (test_operations); with it, the volumes and the state directory go,
+    after the run has named them."""
+    client = docker.from_env()
+    volumes = sorted(v.name for v in client.volumes.list(filters={"label": f"project={project}"}))
+    assert volumes
+    proc = run_ops("playbooks/teardown.yml", "-e", "multidb_destroy_data=true")
+    assert proc.returncode == 0, proc.stdout[-5000:]
+    announced = proc.stdout.index("DELETING the data")
+    assert all(v in proc.stdout[announced:] for v in volumes) and str(ops_state_dir) in proc.stdout[announced:]
+    assert announced < proc.stdout.index("Destroy everything Terraform manages")
+    for kind in (client.containers.list(all=True, filters={"label": f"project={project}"}),
+                 client.networks.list(filters={"label": f"project={project}"}),
+                 client.volumes.list(filters={"label": f"project={project}"})):
+        assert kind == [], kind
+    assert not ops_state_dir.exists()
