@@ -8,9 +8,10 @@
 #   make drift                  Terraform plan + health checks; non-zero exit on drift
 #   make status                 health report; exit 0 healthy, else non-zero (scripts/status.sh:
 #                               0 healthy, 1 degraded, 2 down, 3 no platform or error)
-#   make test [IMAGES=upstream] lint + molecule (converge, idempotence, verify)
-#   make test-ops               bad input, check/teardown/drift/status, faults, secrets (own instance;
-#                               not yet part of make test: ~45 min, see README "Tests")
+#   make test [IMAGES=upstream] lint + molecule (converge, idempotence, verify; verify ends with
+#                               the operations tests: bad input, check/drift/status/teardown,
+#                               faults, secrets; OPS_TESTS=0 leaves them out)
+#   make test-ops               only the operations tests, on an instance of their own
 #
 # IMAGES=upstream (default for up/plan) uses the upstream images; IMAGES=standin builds
 # the stand-ins in tests/images/ (only those missing or changed) and selects them
@@ -89,14 +90,17 @@ lint-terraform:
 lint-ansible:
 	ansible-lint --profile production
 
+# The operations and safety tests (issue 6) break and rebuild the instance and delete it at
+# the end: with OPS_TESTS=1 (the default) molecule's verify runs them after every other test.
+OPS_TESTS ?= 1
 molecule: $(IMAGE_DEP) ## molecule test (default scenario) on real containers
-	MULTIDB_IMAGE_VARS="$(CURDIR)/$(if $(IMAGE_VARS),$(STANDIN_VARS),molecule/default/images-upstream.yml)" molecule test -s default
+	MULTIDB_OPS_TESTS=$(OPS_TESTS) MULTIDB_IMAGE_VARS="$(CURDIR)/$(if $(IMAGE_VARS),$(STANDIN_VARS),molecule/default/images-upstream.yml)" \
+	  molecule test -s default
 
-# Operations and safety (issue 6) on an instance of their own (multidb-ops, ports 2xxxx,
-# tests/ops-instance.yml), so they run beside the molecule instance: bad input, check
-# mode, teardown, drift, status, faults, secrets. One converge is shared by the tests.
+# The operations tests alone, on an instance of their own (multidb-ops, ports 2xxxx,
+# tests/ops-instance.yml), so they run beside a molecule instance.
 OPS_VARS ?= $(CURDIR)/tests/ops-instance.yml
-test-ops: $(IMAGE_DEP) ## Operations tests: bad input, check/teardown/drift/status, faults, secrets
+test-ops: $(IMAGE_DEP) ## Operations tests alone: bad input, check/drift/status/teardown, faults, secrets
 	MULTIDB_OPS_TESTS=1 MULTIDB_TEST_VARS="$(OPS_VARS)" MULTIDB_IMAGE_VARS="$(CURDIR)/$(if $(IMAGE_VARS),$(STANDIN_VARS),molecule/default/images-upstream.yml)" \
 	  pytest -p no:cacheprovider -v --durations=0 tests/test_bad_input.py tests/test_operations.py tests/test_faults.py tests/test_secrets_leak.py
 

@@ -11,10 +11,13 @@ import json
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 import yaml
+
+from sentinels import missing_sentinels, write_sentinels
 
 REPO = Path(__file__).resolve().parent.parent
 # The test instance's overrides (project name, ports). MULTIDB_TEST_VARS points the tests at
@@ -40,10 +43,14 @@ def project(inventory_vars) -> str:
     return inventory_vars["multidb_project_name"]
 
 
+def state_home() -> Path:
+    """Where the platform keeps each instance's state directory (as the inventory computes it)."""
+    return Path(os.environ.get("MULTIDB_STATE_HOME", str(Path.home() / ".local/share/multidb-platform")))
+
+
 @pytest.fixture(scope="session")
 def state_dir(project) -> Path:
-    home = os.environ.get("MULTIDB_STATE_HOME", str(Path.home() / ".local/share/multidb-platform"))
-    path = Path(home) / project
+    path = state_home() / project
     assert path.is_dir(), f"no state directory {path}: converge first (molecule converge)"
     return path
 
@@ -59,17 +66,29 @@ def secrets(state_dir) -> dict:
 
 
 def playbook_command(*args: str) -> list[str]:
-    """ansible-playbook with the same inventory and overrides molecule uses."""
-    cmd = ["ansible-playbook", "-i", str(REPO / "inventories/local"), "-e", f"@{TEST_VARS}"]
+    """ansible-playbook with the same inventory and overrides molecule uses, always with -v:
+    every run's output is kept (RUNS) and searched for secrets by test_secrets_leak."""
+    cmd = ["ansible-playbook", "-v", "-i", str(REPO / "inventories/local"), "-e", f"@{TEST_VARS}"]
     image_vars = os.environ.get("MULTIDB_IMAGE_VARS")
     if image_vars:
         cmd += ["-e", f"@{image_vars}"]
     return cmd + list(args)
 
 
+# Every ansible-playbook run of this test session on the test instance: (arguments, result).
+# test_secrets_leak asserts that no generated secret appears in any of them.
+RUNS: list[tuple[str, subprocess.CompletedProcess]] = []
+
+
+def record(args, proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    RUNS.append((" ".join(args), proc))
+    return proc
+
+
 def run_playbook(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    proc = subprocess.run(playbook_command(*args), cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    proc = record(args, subprocess.run(playbook_command(*args), cwd=REPO, env=env, capture_output=True, text=True,
+                                       timeout=900))
     if check:
         assert proc.returncode == 0, f"{' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"
     return proc
@@ -95,24 +114,28 @@ def terraform_plan_exitcode(state_dir: Path) -> subprocess.CompletedProcess:
 
 
 # --- Operations and safety tests (issue 6) -------------------------------------------
-# They break and rebuild the instance they run on, so they run only through
-# `make test-ops` (MULTIDB_OPS_TESTS=1, their own instance: tests/ops-instance.yml),
-# never inside molecule's verify of the shared test instance.
+# They break and rebuild the instance they run on and delete it at the end, so they run
+# only with MULTIDB_OPS_TESTS=1, after every other test, in this order: `make test` runs
+# them last in molecule's verify of the test instance, `make test-ops` alone on an
+# instance of their own (tests/ops-instance.yml).
 OPS_TESTS = ["test_bad_input.py", "test_operations.py", "test_faults.py", "test_secrets_leak.py"]
 
 
 def pytest_collection_modifyitems(config, items):
-    """Deselect the operations tests unless MULTIDB_OPS_TESTS=1.
+    """Deselect the operations tests unless MULTIDB_OPS_TESTS=1; with it, run them last.
 
     Not `collect_ignore`: molecule's testinfra verifier passes every test file explicitly,
     and explicit paths are collected regardless of it.
     """
+    ops = [item for item in items if item.path.name in OPS_TESTS]
+    regular = [item for item in items if item.path.name not in OPS_TESTS]
     if os.environ.get("MULTIDB_OPS_TESTS") == "1":
+        # sorted() is stable: the tests of one file keep their order.
+        items[:] = regular + sorted(ops, key=lambda item: OPS_TESTS.index(item.path.name))
         return
-    dropped = [item for item in items if item.path.name in OPS_TESTS]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if item.path.name not in OPS_TESTS]
+    if ops:
+        config.hook.pytest_deselected(items=ops)
+        items[:] = regular
 
 
 def ops_env(**extra: str) -> dict:
@@ -123,8 +146,8 @@ def ops_env(**extra: str) -> dict:
 
 def run_ops(*args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
     """ansible-playbook on the test instance without asserting success (the caller decides)."""
-    return subprocess.run(playbook_command(*args), cwd=REPO, env=ops_env(), capture_output=True, text=True,
-                          timeout=timeout)
+    return record(args, subprocess.run(playbook_command(*args), cwd=REPO, env=ops_env(), capture_output=True,
+                                       text=True, timeout=timeout))
 
 
 def converge(*args: str) -> subprocess.CompletedProcess:
@@ -150,9 +173,82 @@ def containers_of(services: dict) -> list[str]:
     return sorted(set(names))
 
 
+def container_ids(services: dict) -> dict:
+    """{container name: id} of every container of the contract (a recreated one has a new id)."""
+    import docker
+
+    client = docker.from_env()
+    return {name: client.containers.get(name).id for name in containers_of(services)}
+
+
+def project_containers(project: str) -> set[str]:
+    """Names of the containers labelled with `project`."""
+    import docker
+
+    return {c.name for c in docker.from_env().containers.list(all=True, filters={"label": f"project={project}"})}
+
+
+def project_objects(project: str) -> list[str]:
+    """Names of every container, network and volume of `project`: labelled with it or named after it."""
+    import docker
+
+    client = docker.from_env()
+    label = {"label": f"project={project}"}
+    prefix = f"{project}-"
+    found = [c.name for c in client.containers.list(all=True, filters=label)]
+    found += [n.name for n in client.networks.list(filters=label)]
+    found += [v.name for v in client.volumes.list(filters=label)]
+    found += [c.name for c in client.containers.list(all=True) if c.name.startswith(prefix)]
+    found += [n.name for n in client.networks.list() if n.name.startswith(prefix)]
+    found += [v.name for v in client.volumes.list() if v.name.startswith(prefix)]
+    return sorted(set(found))
+
+
+def _platform_is_up(state_dir: Path) -> bool:
+    """Every container of the contract exists, runs and is healthy."""
+    import docker
+
+    if not (state_dir / "services.json").is_file():
+        return False
+    client = docker.from_env()
+    for name in containers_of(read_services(state_dir)):
+        try:
+            state = client.containers.get(name).attrs["State"]
+        except docker.errors.NotFound:
+            return False
+        if state["Status"] != "running" or state.get("Health", {}).get("Status", "healthy") != "healthy":
+            return False
+    return True
+
+
 @pytest.fixture(scope="session")
 def ops_state_dir(project) -> Path:
-    """State directory of the operations instance after one converge (which creates it when new)."""
+    """State directory of the operations instance, converged: site.yml runs first unless the
+    platform is already up and healthy (in molecule's verify it has just been converged and
+    proven idempotent)."""
+    path = state_home() / project
+    if not _platform_is_up(path):
+        converge()
+    return path
+
+
+@pytest.fixture(scope="session")
+def sentinels(ops_state_dir) -> dict:
+    """One sentinel row in every data service of the contract, written once; every fault and
+    operation scenario asserts they are all still there after its converging run."""
+    markers = write_sentinels(read_services(ops_state_dir), read_secrets(ops_state_dir))
+    time.sleep(2)  # Redis' appendfsync everysec: the marker is on disk before the first fault
+    return markers
+
+
+def assert_converged_with_sentinels(state_dir: Path, markers: dict, what: str) -> None:
+    """site.yml succeeds; every container runs; every sentinel is still there."""
+    import docker
+
     converge()
-    home = os.environ.get("MULTIDB_STATE_HOME", str(Path.home() / ".local/share/multidb-platform"))
-    return Path(home) / project
+    services, secrets = read_services(state_dir), read_secrets(state_dir)
+    client = docker.from_env()
+    for name in containers_of(services):
+        assert client.containers.get(name).status == "running", f"after {what}: {name} not running"
+    missing = missing_sentinels(services, secrets, markers)
+    assert not missing, f"after {what}: sentinels lost: {missing}"

@@ -17,13 +17,12 @@ import os
 import re
 import socket
 import subprocess
-from pathlib import Path
 
-import docker
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import REPO, project_objects
+
 PROJECT = "multidb-badinput"
 INVENTORY_VARS = yaml.safe_load((REPO / "inventories/local/group_vars/all/main.yml").read_text())
 PORT_VARS = sorted(k for k in INVENTORY_VARS if re.fullmatch(r"multidb_[a-z0-9]+_([a-z0-9]+_)?port", k))
@@ -93,6 +92,8 @@ CASES = [
      ["multidb_cassandra_port", "unknown service 'cassandra'"]),
     ("enabled-wrong-type", {"multidb_redis_enabled": "maybe"},
      ["multidb_redis_enabled", "must be a boolean"]),
+    ("health-wait-zero", {"multidb_health_wait": 0},
+     ["multidb_health_wait", "from 1 to 600"]),
     ("destroy-data-wrong-type", {"multidb_destroy_data": "perhaps"},
      ["multidb_destroy_data", "must be a boolean"]),
     ("image-empty", {"multidb_postgres_image": ""},
@@ -134,19 +135,6 @@ CASES = [
 ]
 
 
-def _docker_objects(client, project: str) -> list[str]:
-    """Names of every container, network and volume that belongs to `project`."""
-    label = {"label": f"project={project}"}
-    found = [c.name for c in client.containers.list(all=True, filters=label)]
-    found += [n.name for n in client.networks.list(filters=label)]
-    found += [v.name for v in client.volumes.list(filters=label)]
-    prefix = f"{project}-"
-    found += [c.name for c in client.containers.list(all=True) if c.name.startswith(prefix)]
-    found += [n.name for n in client.networks.list() if n.name.startswith(prefix)]
-    found += [v.name for v in client.volumes.list() if v.name.startswith(prefix)]
-    return sorted(set(found))
-
-
 @pytest.mark.parametrize("case_id, extra, expected", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_refused_before_any_change(case_id, extra, expected, tmp_path):
     state_home = tmp_path / "state"
@@ -169,8 +157,7 @@ def test_bad_input_refused_before_any_change(case_id, extra, expected, tmp_path)
     vars_file = tmp_path / "vars.json"
     vars_file.write_text(json.dumps(variables))
 
-    client = docker.from_env()
-    before = _docker_objects(client, str(project))
+    before = project_objects(str(project))
     env = dict(os.environ, MULTIDB_STATE_HOME=str(state_home), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
                ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     try:
@@ -195,4 +182,4 @@ def test_bad_input_refused_before_any_change(case_id, extra, expected, tmp_path)
             assert secret not in output, f"{case_id}: the supplied secret appears in the output"
     # (c) nothing was created or changed
     assert list(state_home.iterdir()) == [], f"{case_id}: created {list(state_home.rglob('*'))}"
-    assert _docker_objects(client, str(project)) == before == [], f"{case_id}: docker objects {before}"
+    assert project_objects(str(project)) == before == [], f"{case_id}: docker objects {before}"

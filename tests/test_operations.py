@@ -1,13 +1,18 @@
-"""Operations (issue 6): check mode on a first run, teardown keeping data, drift, status.
+"""Operations (issue 6): check mode on a first run, drift, status, teardown keeping data.
 
-Runs on the operations instance (make test-ops); everything is read from the
-`services` contract, so services added later are covered without editing.
+Runs with the operations tests (MULTIDB_OPS_TESTS=1, last in `make test`, or `make test-ops`);
+everything is read from the `services` contract, so services added later are covered without
+editing. Three of the fault scenarios of issue 6 live here, where they are cheapest to combine
+with an operation that needs the same converging run: containers removed by hand (drift),
+containers killed with SIGKILL (status), an apply interrupted with SIGINT (the restore after a
+teardown). Each ends with site.yml converging and every sentinel row still there.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -16,21 +21,8 @@ import docker
 import pytest
 import yaml
 
-from conftest import (REPO, TEST_VARS, containers_of, converge, ops_env, playbook_command, read_secrets,
-                      read_services, run_ops)
-from sentinels import missing_sentinels, write_sentinels
-
-
-@pytest.fixture(scope="module")
-def platform(ops_state_dir):
-    return read_services(ops_state_dir)
-
-
-def _project_objects(client, project: str) -> list[str]:
-    label = {"label": f"project={project}"}
-    return sorted([c.name for c in client.containers.list(all=True, filters=label)]
-                  + [n.name for n in client.networks.list(filters=label)]
-                  + [v.name for v in client.volumes.list(filters=label)])
+from conftest import (REPO, TEST_VARS, assert_converged_with_sentinels, containers_of, ops_env, playbook_command,
+                      project_containers, project_objects, read_secrets, read_services, record, run_ops)
 
 
 def test_check_mode_on_a_first_run_shows_the_plan_and_creates_nothing(tmp_path):
@@ -51,118 +43,166 @@ def test_check_mode_on_a_first_run_shows_the_plan_and_creates_nothing(tmp_path):
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
     assert "will be created" in proc.stdout and "Plan:" in proc.stdout, "the Terraform plan is not shown"
     assert list(state_home.iterdir()) == [], f"check mode wrote {list(state_home.rglob('*'))}"
-    assert _project_objects(docker.from_env(), "multidb-checkfirst") == []
+    assert project_objects("multidb-checkfirst") == []
     assert {p.name for p in Path("/tmp").glob("multidb-plan-*")} == scratch_before, "scratch directory left behind"
 
 
-def test_teardown_keeps_data_and_site_brings_it_back(platform, ops_state_dir, project):
-    services = platform
-    secrets_before = read_secrets(ops_state_dir)
-    markers = write_sentinels(services, secrets_before)
-    time.sleep(2)
-    client = docker.from_env()
-    volumes_before = sorted(v.name for v in client.volumes.list(filters={"label": f"project={project}"}))
-
-    proc = run_ops("playbooks/teardown.yml")
-    assert proc.returncode == 0, proc.stdout[-6000:]
-    assert client.containers.list(all=True, filters={"label": f"project={project}"}) == []
-    assert client.networks.list(filters={"label": f"project={project}"}) == []
-    assert sorted(v.name for v in client.volumes.list(filters={"label": f"project={project}"})) == volumes_before
-    assert read_secrets(ops_state_dir) == secrets_before, "teardown changed the secrets"
-    assert (ops_state_dir / "terraform.tfstate").exists()
-    assert "Kept the data volumes" in proc.stdout
-
-    # A second teardown changes nothing.
-    again = run_ops("playbooks/teardown.yml")
-    assert again.returncode == 0 and "changed=0" in again.stdout.split("PLAY RECAP")[-1], again.stdout[-3000:]
-
-    converge()
-    services = read_services(ops_state_dir)
-    assert not missing_sentinels(services, read_secrets(ops_state_dir), markers)
-    assert read_secrets(ops_state_dir) == secrets_before
-
-
 def _drift(extra=()):
-    return run_ops("playbooks/drift.yml", "-e", "postgres_timeout=10", "-e", "redis_timeout=10", *extra)
+    return run_ops("playbooks/drift.yml", *extra)
 
 
-def test_drift_detected_then_converged(platform, ops_state_dir, project):
-    """No drift on a converged platform; a container removed by hand, a stopped container and a
-    container replaced by hand with a changed label each make drift.yml exit non-zero and name
-    the service; site.yml converges it and drift.yml is clean again."""
-    services = platform
+def _replace_with_changed_label(client, container):
+    """The same image under the same name, recreated by hand with a changed label."""
+    info = container.attrs
+    labels = dict(info["Config"]["Labels"], environment="changed-by-hand")
+    container.remove(force=True)
+    client.containers.run(info["Image"], name=info["Name"].lstrip("/"), labels=labels, detach=True,
+                          entrypoint=["sleep", "86400"], command=[])
+
+
+def test_drift_detected_then_converged_keeping_data(ops_state_dir, sentinels):
+    """No drift on a converged platform. Then, in one round, a stopped container, a container
+    replaced by hand with a changed label and every other container removed by hand
+    (`docker rm -f`): drift.yml exits non-zero and names every affected service; site.yml
+    converges it, every sentinel is still there, and drift.yml is clean again."""
+    services = read_services(ops_state_dir)
     clean = _drift()
     assert clean.returncode == 0, f"drift on a converged platform:\n{clean.stdout[-5000:]}"
 
     client = docker.from_env()
-    # container -> service (clustered services have several containers)
     owner = {c: s for s, svc in services.items() for c in containers_of({s: svc})}
-    scenarios = ["removed", "stopped", "label"]
     names = containers_of(services)
-    rounds = [scenarios[i:i + len(names)] for i in range(0, len(scenarios), len(names))]
-    for round_ in rounds:
-        acted = {}
-        for scenario, name in zip(round_, names):
+    # Every kind at least once; with fewer containers than kinds, several rounds.
+    kinds = ["stopped", "label"] + ["removed"] * max(1, len(names) - 2)
+    for start in range(0, len(kinds), len(names)):
+        acted = list(zip(kinds[start:start + len(names)], names))
+        for kind, name in acted:
             container = client.containers.get(name)
-            if scenario == "removed":
+            if kind == "removed":
                 container.remove(force=True)
-            elif scenario == "stopped":
+            elif kind == "stopped":
                 container.stop(timeout=20)
             else:
-                info = container.attrs
-                labels = dict(info["Config"]["Labels"], environment="changed-by-hand")
-                container.remove(force=True)
-                client.containers.run(info["Image"], name=name, labels=labels, detach=True,
-                                      entrypoint=["sleep", "86400"], command=[])
-            acted[scenario] = owner[name]
+                _replace_with_changed_label(client, container)
         proc = _drift()
         assert proc.returncode != 0, f"drift not detected ({acted}):\n{proc.stdout[-5000:]}"
         report = json.loads((ops_state_dir / "drift-report.json").read_text())
         assert report["drifted"] is True
         text = json.dumps(report)
-        for scenario, service in acted.items():
-            assert f"module.{service}" in text or service in report["unhealthy"], f"{scenario} of {service} not reported: {report}"
+        for kind, name in acted:
+            service = owner[name]
+            assert f"module.{service}" in text or service in report["unhealthy"], f"{kind} {name} not reported: {report}"
         assert "DRIFT in" in proc.stdout
-        converge()
-        after = _drift()
-        assert after.returncode == 0, f"still drifting after site.yml:\n{after.stdout[-5000:]}"
+        assert_converged_with_sentinels(ops_state_dir, sentinels, f"drift ({', '.join(f'{k} {n}' for k, n in acted)})")
+    after = _drift()
+    assert after.returncode == 0, f"still drifting after site.yml:\n{after.stdout[-5000:]}"
 
 
 def _make_status(ops_state_dir) -> tuple[int, dict]:
     """scripts/status.sh (what `make status` runs): exit code and the JSON report on disk."""
-    args = ["-i", "inventories/local", "-e", f"@{TEST_VARS}", "-e", "postgres_timeout=6", "-e", "redis_timeout=6"]
+    args = ["-i", "inventories/local", "-e", f"@{TEST_VARS}"]
     if os.environ.get("MULTIDB_IMAGE_VARS"):
         args += ["-e", f"@{os.environ['MULTIDB_IMAGE_VARS']}"]
-    proc = subprocess.run(["bash", "scripts/status.sh", *args], cwd=REPO, env=ops_env(), capture_output=True,
-                          text=True, timeout=900)
+    proc = record(["scripts/status.sh"], subprocess.run(["bash", "scripts/status.sh", *args], cwd=REPO, env=ops_env(),
+                                                       capture_output=True, text=True, timeout=900))
     assert f"(exit {proc.returncode})" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-2000:]
     return proc.returncode, json.loads((ops_state_dir / "health-report.json").read_text())
 
 
-def test_status_exit_codes(platform, ops_state_dir):
-    """make status / scripts/status.sh: 0 healthy, 1 degraded, 2 down; the JSON report on disk says the same."""
-    services = platform
+def test_status_exit_codes_and_sigkill_converges(ops_state_dir, sentinels):
+    """make status / scripts/status.sh: 0 healthy, 1 degraded, 2 down, and the JSON report on
+    disk says the same. The containers go down by SIGKILL (`docker kill`), first those of one
+    service (degraded), then all (down); site.yml converges it with every sentinel intact."""
+    services = read_services(ops_state_dir)
     client = docker.from_env()
     code, report = _make_status(ops_state_dir)
     assert (code, report["status"]) == (0, "healthy"), report
-    stopped = []
-    try:
-        if len(services) > 1:
-            first = sorted(services)[0]
-            for name in containers_of({first: services[first]}):
-                client.containers.get(name).stop(timeout=20)
-                stopped.append(name)
-            code, report = _make_status(ops_state_dir)
-            assert (code, report["status"]) == (1, "degraded"), report
-        for name in containers_of(services):
-            if name not in stopped:
-                client.containers.get(name).stop(timeout=20)
-                stopped.append(name)
+    killed = []
+    if len(services) > 1:
+        first = sorted(services)[0]
+        for name in containers_of({first: services[first]}):
+            client.containers.get(name).kill(signal="SIGKILL")
+            killed.append(name)
         code, report = _make_status(ops_state_dir)
-        assert (code, report["status"]) == (2, "down"), report
-    finally:
-        for name in stopped:
-            client.containers.get(name).start()
-    converge()
+        assert (code, report["status"]) == (1, "degraded"), report
+    for name in containers_of(services):
+        if name not in killed:
+            client.containers.get(name).kill(signal="SIGKILL")
+    code, report = _make_status(ops_state_dir)
+    assert (code, report["status"]) == (2, "down"), report
+
+    assert_converged_with_sentinels(ops_state_dir, sentinels, "SIGKILL of every container")
     code, report = _make_status(ops_state_dir)
     assert (code, report["status"]) == (0, "healthy"), report
+
+
+def _terraform_apply_pid(state_dir) -> int | None:
+    """Pid of the `terraform apply` of this instance (its plan file lives in <state dir>/tmp)."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().split(b"\0")
+        except OSError:
+            continue
+        if cmdline[0].endswith(b"terraform") and b"apply" in cmdline and str(state_dir).encode() in b" ".join(cmdline):
+            return int(pid)
+    return None
+
+
+def _site_interrupted_during_apply(state_dir, log_path) -> subprocess.CompletedProcess:
+    """site.yml with Ctrl-C (SIGINT to Terraform's apply and the playbook's process group)
+    shortly after the apply started creating containers."""
+    args = ["site.yml"]
+    with open(log_path, "w+") as log:
+        proc = subprocess.Popen(playbook_command(*args), cwd=REPO, env=ops_env(), start_new_session=True,
+                                stdout=log, stderr=subprocess.STDOUT, text=True)
+        try:
+            end = time.monotonic() + 600
+            while (apply := _terraform_apply_pid(state_dir)) is None:
+                assert proc.poll() is None, f"site.yml ended before the apply started:\n{Path(log_path).read_text()[-4000:]}"
+                assert time.monotonic() < end, "terraform apply never started"
+                time.sleep(0.1)
+            time.sleep(0.3)  # halfway: the lock is held, containers are being created
+            try:
+                os.kill(apply, signal.SIGINT)
+            except ProcessLookupError:
+                pytest.fail("the apply finished before it could be interrupted")
+            os.killpg(proc.pid, signal.SIGINT)
+            proc.wait(timeout=300)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    return record(args, subprocess.CompletedProcess(args, proc.returncode, Path(log_path).read_text(), ""))
+
+
+def test_teardown_keeps_data_and_site_brings_it_back_after_an_interrupted_apply(ops_state_dir, project, sentinels,
+                                                                                 tmp_path):
+    """teardown.yml removes containers and network, keeps volumes, secrets and state, and a
+    second teardown changes nothing. The restore is first interrupted with SIGINT halfway
+    through the apply (state still valid JSON, no lock left behind); the next site.yml brings
+    the platform back with every sentinel row and the same secrets."""
+    secrets_before = read_secrets(ops_state_dir)
+    client = docker.from_env()
+    label = {"label": f"project={project}"}
+    volumes_before = sorted(v.name for v in client.volumes.list(filters=label))
+
+    proc = run_ops("playbooks/teardown.yml")
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    assert project_containers(project) == set()
+    assert client.networks.list(filters=label) == []
+    assert sorted(v.name for v in client.volumes.list(filters=label)) == volumes_before
+    assert read_secrets(ops_state_dir) == secrets_before, "teardown changed the secrets"
+    assert (ops_state_dir / "terraform.tfstate").exists()
+    assert "Kept the data volumes" in proc.stdout
+
+    again = run_ops("playbooks/teardown.yml")
+    assert again.returncode == 0 and "changed=0" in again.stdout.split("PLAY RECAP")[-1], again.stdout[-3000:]
+
+    interrupted = _site_interrupted_during_apply(ops_state_dir, tmp_path / "interrupted.log")
+    assert interrupted.returncode != 0, "the interrupted run reported success"
+    json.loads((ops_state_dir / "terraform.tfstate").read_text())
+    assert not (ops_state_dir / ".terraform.tfstate.lock.info").exists(), "the interrupted apply left its lock behind"
+
+    assert_converged_with_sentinels(ops_state_dir, sentinels, "a teardown and a restore interrupted with SIGINT")
+    assert read_secrets(ops_state_dir) == secrets_before

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-import docker
 import psycopg
 
-from conftest import recap_changed, run_playbook, terraform_plan_exitcode
-
-
-def _container_ids(services) -> dict:
-    client = docker.from_env()
-    return {svc: client.containers.get(entry["container"]).id for svc, entry in services.items()}
+from conftest import container_ids, recap_changed, run_playbook, terraform_plan_exitcode
 
 
 def test_terraform_plan_is_empty_after_apply(state_dir):
@@ -21,14 +15,14 @@ def test_terraform_plan_is_empty_after_apply(state_dir):
 
 
 def test_check_mode_changes_nothing(services, state_dir):
-    before_ids = _container_ids(services)
+    before_ids = container_ids(services)
     before_state = (state_dir / "terraform.tfstate").read_bytes()
     before_secrets = {p.name: p.read_bytes() for p in (state_dir / "secrets").iterdir()}
 
     proc = run_playbook("site.yml", "--check", "--diff")
     assert recap_changed(proc.stdout) == 0, proc.stdout[-6000:]
 
-    assert _container_ids(services) == before_ids
+    assert container_ids(services) == before_ids
     assert (state_dir / "terraform.tfstate").read_bytes() == before_state
     assert {p.name: p.read_bytes() for p in (state_dir / "secrets").iterdir()} == before_secrets
     assert terraform_plan_exitcode(state_dir).returncode == 0
@@ -44,12 +38,12 @@ def test_data_survives_a_rerun(services, secrets, state_dir):
                                "AND attname = 'embedding'").fetchone()[0])
         conn.execute("INSERT INTO app.documents (content, embedding) VALUES (%s, %s)",
                      (marker, "[" + ",".join(["0.5"] * dim) + "]"))
-    before_ids = _container_ids(services)
+    before_ids = container_ids(services)
 
     proc = run_playbook("site.yml")
     assert recap_changed(proc.stdout) == 0, proc.stdout[-6000:]
 
-    assert _container_ids(services) == before_ids
+    assert container_ids(services) == before_ids
     with psycopg.connect(**conninfo) as conn:
         assert conn.execute("SELECT count(*) FROM app.documents WHERE content = %s", (marker,)).fetchone()[0] == 1
         conn.execute("DELETE FROM app.documents WHERE content = %s", (marker,))

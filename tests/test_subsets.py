@@ -7,14 +7,11 @@ ports, and are destroyed (data included) at the end.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
-import docker
 from cassandra.auth import PlainTextAuthProvider
 from cassandra.cluster import Cluster
 
-from conftest import run_playbook
+from conftest import project_containers, run_playbook, state_home
 
 SERVICES = ("postgres", "redis", "mongodb", "weaviate", "objectstore", "scylla")
 
@@ -32,17 +29,8 @@ def _instance(project: str, enabled: set[str], *extra: str):
     return args + list(extra)
 
 
-def _state_dir(project: str) -> Path:
-    home = os.environ.get("MULTIDB_STATE_HOME", str(Path.home() / ".local/share/multidb-platform"))
-    return Path(home) / project
-
-
 def _destroy(args: list[str]) -> None:
     run_playbook("playbooks/teardown.yml", *args, "-e", "multidb_destroy_data=true")
-
-
-def _project_containers(project: str) -> set[str]:
-    return {c.name for c in docker.from_env().containers.list(all=True, filters={"label": f"project={project}"})}
 
 
 def test_only_the_enabled_services_exist_and_run():
@@ -50,17 +38,17 @@ def test_only_the_enabled_services_exist_and_run():
     args = _instance(project, {"postgres", "redis", "weaviate"})
     try:
         proc = run_playbook("site.yml", *args)
-        services = json.loads((_state_dir(project) / "services.json").read_text())
+        services = json.loads(((state_home() / project) / "services.json").read_text())
         assert set(services) == {"postgres", "redis", "weaviate"}
-        assert _project_containers(project) == {f"{project}-{svc}" for svc in ("postgres", "redis", "weaviate")}
+        assert project_containers(project) == {f"{project}-{svc}" for svc in ("postgres", "redis", "weaviate")}
         for svc in ("mongodb", "objectstore", "scylla"):
             assert f"multidb.platform.{svc} :" not in proc.stdout, f"the {svc} role ran although {svc} is off"
-        report = json.loads((_state_dir(project) / "health-report.json").read_text())
+        report = json.loads(((state_home() / project) / "health-report.json").read_text())
         assert {r["service"]: r["status"] for r in report["services"]} == dict.fromkeys(services, "healthy")
     finally:
         _destroy(args)
-    assert _project_containers(project) == set()
-    assert not _state_dir(project).exists()
+    assert project_containers(project) == set()
+    assert not (state_home() / project).exists()
 
 
 def test_single_node_scylla_has_rf_1():
@@ -68,10 +56,10 @@ def test_single_node_scylla_has_rf_1():
     args = _instance(project, {"scylla"}, "-e", "multidb_scylla_node_count=1")
     try:
         run_playbook("site.yml", *args)
-        state = _state_dir(project)
+        state = (state_home() / project)
         sc = json.loads((state / "services.json").read_text())["scylla"]
         assert sc["node_count"] == 1 and len(sc["nodes"]) == 1
-        assert _project_containers(project) == {f"{project}-scylla-node1"}
+        assert project_containers(project) == {f"{project}-scylla-node1"}
         password = (state / "secrets/scylla_app_password").read_text()
         cluster = Cluster([sc["host"]], port=sc["port"], protocol_version=5,
                           auth_provider=PlainTextAuthProvider("app", password))
@@ -88,5 +76,5 @@ def test_single_node_scylla_has_rf_1():
         assert health["status"] == "healthy" and health["detail"].startswith("1/1 UN"), health
     finally:
         _destroy(args)
-    assert _project_containers(project) == set()
+    assert project_containers(project) == set()
 

@@ -20,38 +20,8 @@ description:
   - Indexes of the collection not listed are left alone and returned in RV(unmanaged_indexes).
   - Validators are not handled here; use C(community.mongodb.mongodb_schema).
   - Supports check mode and diff mode.
+  - O(login_user) needs C(createCollection), C(createIndex) and C(collMod) on O(database).
 options:
-  login_host:
-    description: Host of the server.
-    type: str
-    default: 127.0.0.1
-  login_port:
-    description: Port of the server.
-    type: int
-    default: 27017
-  login_user:
-    description: User to authenticate as (needs C(createCollection), C(createIndex), C(collMod) on the database).
-    type: str
-    required: true
-  login_password:
-    description: Its password.
-    type: str
-    required: true
-  login_database:
-    description: Authentication database of O(login_user).
-    type: str
-    default: admin
-  tls:
-    description: Connect with TLS.
-    type: bool
-    default: false
-  tls_ca_file:
-    description: CA bundle to verify the server certificate with (TLS only).
-    type: path
-  connect_timeout:
-    description: Seconds to wait for the server.
-    type: int
-    default: 10
   database:
     description: Database of the collection.
     type: str
@@ -85,8 +55,8 @@ options:
       expire_after_seconds:
         description: Makes it a TTL index (single date field); documents expire this many seconds after the field's time.
         type: int
-requirements:
-  - pymongo >= 4.0
+extends_documentation_fragment:
+  - multidb.platform.mongodb
 author:
   - multidb-platform engineers
 """
@@ -127,18 +97,14 @@ unmanaged_indexes:
   returned: always
 """
 
-import traceback
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multidb.platform.plugins.module_utils.mongodb_common import (
+    mongodb_argument_spec, mongodb_client)
 
 try:
-    import pymongo
     from pymongo.errors import OperationFailure, PyMongoError
-    HAS_PYMONGO = True
-    PYMONGO_ERR = None
 except ImportError:
-    HAS_PYMONGO = False
-    PYMONGO_ERR = traceback.format_exc()
+    pass  # mongodb_client() fails the module with the reason
 
 
 def normalise_direction(value):
@@ -176,15 +142,7 @@ def existing_spec(info):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            login_host=dict(type="str", default="127.0.0.1"),
-            login_port=dict(type="int", default=27017),
-            login_user=dict(type="str", required=True),
-            login_password=dict(type="str", required=True, no_log=True),
-            login_database=dict(type="str", default="admin"),
-            tls=dict(type="bool", default=False),
-            tls_ca_file=dict(type="path"),
-            connect_timeout=dict(type="int", default=10),
+        argument_spec=mongodb_argument_spec(
             database=dict(type="str", required=True),
             name=dict(type="str", required=True),
             indexes=dict(type="list", elements="dict", default=[], options=dict(
@@ -197,9 +155,6 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not HAS_PYMONGO:
-        module.fail_json(msg=missing_required_lib("pymongo"), exception=PYMONGO_ERR)
-
     p = module.params
     names = [i["name"] for i in p["indexes"]]
     if len(names) != len(set(names)):
@@ -209,15 +164,7 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
 
-    kwargs = dict(
-        host=p["login_host"], port=p["login_port"], directConnection=True,
-        username=p["login_user"], password=p["login_password"], authSource=p["login_database"],
-        serverSelectionTimeoutMS=p["connect_timeout"] * 1000, connectTimeoutMS=p["connect_timeout"] * 1000,
-        tls=p["tls"], appname="multidb-platform",
-    )
-    if p["tls"] and p["tls_ca_file"]:
-        kwargs["tlsCAFile"] = p["tls_ca_file"]
-    client = pymongo.MongoClient(**kwargs)
+    client = mongodb_client(module)
 
     result = dict(changed=False, collection_created=False, indexes_created=[], indexes_updated=[], unmanaged_indexes=[])
     where = "%s.%s" % (p["database"], p["name"])

@@ -20,37 +20,6 @@ description:
     the role uses it rather than C(community.mongodb.mongodb_shell); C(community.mongodb.mongodb_info)
     needs admin rights and C(rolesInfo), which servers like FerretDB lack.
 options:
-  login_host:
-    description: Host of the server.
-    type: str
-    default: 127.0.0.1
-  login_port:
-    description: Port of the server.
-    type: int
-    default: 27017
-  login_user:
-    description: User to authenticate as.
-    type: str
-    required: true
-  login_password:
-    description: Its password.
-    type: str
-    required: true
-  login_database:
-    description: Authentication database of O(login_user) (C(authSource)).
-    type: str
-    default: admin
-  tls:
-    description: Connect with TLS.
-    type: bool
-    default: false
-  tls_ca_file:
-    description: CA bundle to verify the server certificate with (TLS only).
-    type: path
-  connect_timeout:
-    description: Seconds to wait for the server (server selection and connection).
-    type: int
-    default: 10
   write_check:
     description: Upsert O(write_check.document) into O(write_check.database).O(write_check.collection) and read it back.
     type: dict
@@ -67,8 +36,8 @@ options:
         description: The document, with a fixed C(_id); no volatile values (timestamps) or every run writes.
         type: dict
         required: true
-requirements:
-  - pymongo >= 4.0
+extends_documentation_fragment:
+  - multidb.platform.mongodb
 author:
   - multidb-platform engineers
 """
@@ -112,44 +81,19 @@ document:
   returned: with write_check
 """
 
-import traceback
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multidb.platform.plugins.module_utils.mongodb_common import (
+    endpoint, mongodb_argument_spec, mongodb_client)
 
 try:
-    import pymongo
     from pymongo.errors import OperationFailure, PyMongoError
-    HAS_PYMONGO = True
-    PYMONGO_ERR = None
 except ImportError:
-    HAS_PYMONGO = False
-    PYMONGO_ERR = traceback.format_exc()
-
-
-def connect(module):
-    p = module.params
-    kwargs = dict(
-        host=p["login_host"], port=p["login_port"], directConnection=True,
-        username=p["login_user"], password=p["login_password"], authSource=p["login_database"],
-        serverSelectionTimeoutMS=p["connect_timeout"] * 1000, connectTimeoutMS=p["connect_timeout"] * 1000,
-        tls=p["tls"], appname="multidb-platform",
-    )
-    if p["tls"] and p["tls_ca_file"]:
-        kwargs["tlsCAFile"] = p["tls_ca_file"]
-    return pymongo.MongoClient(**kwargs)
+    pass  # mongodb_client() fails the module with the reason
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            login_host=dict(type="str", default="127.0.0.1"),
-            login_port=dict(type="int", default=27017),
-            login_user=dict(type="str", required=True),
-            login_password=dict(type="str", required=True, no_log=True),
-            login_database=dict(type="str", default="admin"),
-            tls=dict(type="bool", default=False),
-            tls_ca_file=dict(type="path"),
-            connect_timeout=dict(type="int", default=10),
+        argument_spec=mongodb_argument_spec(
             write_check=dict(type="dict", options=dict(
                 database=dict(type="str", required=True),
                 collection=dict(type="str", required=True),
@@ -158,13 +102,10 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not HAS_PYMONGO:
-        module.fail_json(msg=missing_required_lib("pymongo"), exception=PYMONGO_ERR)
-
     p = module.params
-    endpoint = "%s:%s" % (p["login_host"], p["login_port"])
     result = dict(changed=False)
-    client = connect(module)
+    client = mongodb_client(module)
+    where = endpoint(module)
     try:
         client.admin.command("ping")
         status = client.admin.command("connectionStatus")
@@ -172,7 +113,7 @@ def main():
         wanted = {"user": p["login_user"], "db": p["login_database"]}
         if not any(u.get("user") == wanted["user"] and u.get("db") == wanted["db"] for u in users):
             module.fail_json(msg="%s answered ping but the session is not authenticated as %s@%s (authenticatedUsers=%s)"
-                             % (endpoint, wanted["user"], wanted["db"], users))
+                             % (where, wanted["user"], wanted["db"], users))
         result["authenticated_user"] = "%s@%s" % (wanted["user"], wanted["db"])
         info = client.admin.command("buildInfo")
         result["server_version"] = str(info.get("version", "unknown"))
@@ -196,11 +137,11 @@ def main():
             result["document"] = current
     except OperationFailure as exc:
         if exc.code == 18:
-            module.fail_json(msg="%s: authentication failed as %s@%s" % (endpoint, p["login_user"], p["login_database"]),
+            module.fail_json(msg="%s: authentication failed as %s@%s" % (where, p["login_user"], p["login_database"]),
                              code=exc.code)
-        module.fail_json(msg="%s: %s" % (endpoint, exc), code=exc.code)
+        module.fail_json(msg="%s: %s" % (where, exc), code=exc.code)
     except PyMongoError as exc:
-        module.fail_json(msg="%s: %s" % (endpoint, exc))
+        module.fail_json(msg="%s: %s" % (where, exc))
     finally:
         client.close()
     module.exit_json(**result)
