@@ -92,6 +92,8 @@ CASES = [
      ["multidb_cassandra_port", "unknown service 'cassandra'"]),
     ("enabled-wrong-type", {"multidb_redis_enabled": "maybe"},
      ["multidb_redis_enabled", "must be a boolean"]),
+    ("network-subnet-malformed", {"multidb_network_subnet": "10.213.0.0/33"},
+     ["multidb_network_subnet", "IPv4 subnet in CIDR notation from /16 to /26"]),
     ("health-wait-zero", {"multidb_health_wait": 0},
      ["multidb_health_wait", "from 1 to 600"]),
     ("destroy-data-wrong-type", {"multidb_destroy_data": "perhaps"},

@@ -123,7 +123,7 @@ def test_app_key_is_not_owner(s3svc, secrets, buckets):
     assert "secretAccessKey" not in info
     assert info["permissions"].get("createBucket") is False
     granted = {b["globalAliases"][0]: b["permissions"] for b in info["buckets"] if b["globalAliases"]}
-    assert granted == {b: {"read": True, "write": True, "owner": False} for b in buckets}
+    assert granted == {b: {"read": True, "write": True, "owner": False} for b in buckets}, info
 
 
 def test_lifecycle_rule_aborts_incomplete_uploads(s3svc, secrets, buckets):

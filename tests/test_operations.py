@@ -31,6 +31,7 @@ def test_check_mode_on_a_first_run_shows_the_plan_and_creates_nothing(tmp_path):
     test_vars = yaml.safe_load(Path(TEST_VARS).read_text())
     fresh = {k: (v + 7 if k.endswith("_port") else v) for k, v in test_vars.items()}
     fresh["multidb_project_name"] = "multidb-checkfirst"
+    fresh["multidb_network_subnet"] = "10.213.4.0/24"
     vars_file = tmp_path / "fresh.json"
     vars_file.write_text(json.dumps(fresh))
     state_home = tmp_path / "state"

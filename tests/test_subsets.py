@@ -18,7 +18,7 @@ SERVICES = ("postgres", "redis", "mongodb", "weaviate", "objectstore", "scylla")
 
 def _instance(project: str, enabled: set[str], *extra: str):
     """site.yml for `project` with only `enabled` switched on (other ports than the main instance)."""
-    args = ["-e", f"multidb_project_name={project}"]
+    args = ["-e", f"multidb_project_name={project}", "-e", "multidb_network_subnet=10.213.3.0/24"]
     for svc in SERVICES:
         args += ["-e", f"multidb_{svc}_enabled={'true' if svc in enabled else 'false'}"]
     ports = {"postgres_port": 35432, "redis_port": 36379, "mongodb_port": 37017, "weaviate_port": 38080,

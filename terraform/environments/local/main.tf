@@ -22,6 +22,13 @@ resource "docker_network" "this" {
   name   = "${var.project_name}-network"
   driver = "bridge"
 
+  # Fixed addresses (cluster nodes) from the lower half, the engine's from the upper half.
+  ipam_config {
+    subnet   = var.network_subnet
+    gateway  = cidrhost(var.network_subnet, 1)
+    ip_range = cidrsubnet(var.network_subnet, 1, 1)
+  }
+
   dynamic "labels" {
     for_each = local.labels
     content {
@@ -143,6 +150,7 @@ module "scylla" {
   run          = var.containers_enabled
   image        = var.scylla.image
   node_count   = var.scylla.node_count
+  subnet       = var.network_subnet
   host_port    = var.scylla.host_port
   memory_mb    = var.scylla.memory_mb
   cpus         = var.scylla.cpus

@@ -9,6 +9,17 @@ variable "project_name" {
   }
 }
 
+variable "network_subnet" {
+  description = "IPv4 subnet of the project network (/16 to /26). Clustered nodes get fixed addresses from its lower half (a cluster node must keep its address across restarts); every other container gets one from the upper half. Each instance on a Docker engine needs a subnet of its own."
+  type        = string
+  default     = "10.213.0.0/24"
+
+  validation {
+    condition     = can(regex("^(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-6])$", var.network_subnet)) && can(cidrhost(var.network_subnet, 0))
+    error_message = "network_subnet must be an IPv4 CIDR from /16 to /26, e.g. 10.213.0.0/24."
+  }
+}
+
 variable "docker_host" {
   description = "Docker engine endpoint."
   type        = string

@@ -14,6 +14,7 @@ locals {
     container = "${local.name}-node${i + 1}"
     volume    = "${local.name}-node${i + 1}-data"
     port      = var.host_port + i
+    address   = cidrhost(var.subnet, 10 + i)
   }]
   seed = local.nodes[0].hostname
 
@@ -77,8 +78,9 @@ resource "docker_container" "node" {
   cpus        = local.cpus
 
   networks_advanced {
-    name    = var.network_name
-    aliases = [local.nodes[count.index].hostname]
+    name         = var.network_name
+    aliases      = [local.nodes[count.index].hostname]
+    ipv4_address = local.nodes[count.index].address
   }
 
   ports {

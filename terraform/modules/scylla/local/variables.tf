@@ -8,6 +8,16 @@ variable "network_name" {
   type        = string
 }
 
+variable "subnet" {
+  description = "IPv4 subnet of the network: node N gets the fixed address <subnet> + 9 + N (a node keeps its address across restarts; Scylla's gossip and the stand-in's ring identify peers by it)."
+  type        = string
+
+  validation {
+    condition     = can(cidrhost(var.subnet, 20))
+    error_message = "subnet must be an IPv4 CIDR with room for the node addresses (at most /27)."
+  }
+}
+
 variable "run" {
   description = "Whether the containers exist. The data volumes exist either way (teardown keeps data)."
   type        = bool
