@@ -10,7 +10,7 @@ import uuid
 
 import docker
 import pytest
-from cassandra import ConsistencyLevel, Unauthorized
+from cassandra import ConsistencyLevel, ReadTimeout, Unauthorized, Unavailable
 from cassandra.auth import PlainTextAuthProvider
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable
 from cassandra.connection import DefaultEndPoint, EndPointFactory
@@ -176,6 +176,28 @@ def test_connection_refused(sc, user, password):
         cluster.shutdown()
 
 
+def _wait_until(predicate, between, deadline) -> bool:
+    end = time.monotonic() + deadline
+    while not predicate():
+        if time.monotonic() > end:
+            return False
+        between()
+        time.sleep(2)
+    return True
+
+
+def _retry(call, deadline):
+    """call() until it does not raise a driver error or the deadline passes (then it raises)."""
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            return call()
+        except (Unavailable, ReadTimeout, NoHostAvailable):
+            if time.monotonic() > end:
+                raise
+            time.sleep(3)
+
+
 def _health(state_dir) -> dict:
     report = json.loads((state_dir / "health-report.json").read_text())
     return next(s for s in report["services"] if s["service"] == "scylla")
@@ -194,8 +216,11 @@ def test_lose_a_node_then_site_brings_it_back(sc, app, state_dir):
 
     # The driver reaches every node (not only the one its control connection picked),
     # so losing any one of them leaves it hosts to coordinate QUORUM.
-    reached = {h.endpoint.port for h in app.cluster.metadata.all_hosts() if h.endpoint.address == sc["host"]}
-    assert reached == {n["port"] for n in sc["nodes"]}, reached
+    wanted = {n["port"] for n in sc["nodes"]}
+    reached = _wait_until(lambda: {h.endpoint.port for h in app.cluster.metadata.all_hosts()
+                                   if h.endpoint.address == sc["host"] and h.is_up} == wanted,
+                          lambda: app.cluster.refresh_nodes(), deadline=60)
+    assert reached, [(h.endpoint, h.is_up) for h in app.cluster.metadata.all_hosts()]
 
     last = sc["nodes"][-1]
     docker.from_env().containers.get(last["container"]).stop(timeout=30)
@@ -217,7 +242,10 @@ def test_lose_a_node_then_site_brings_it_back(sc, app, state_dir):
 
     states = _wait_ring(sc, lambda s: s.count("UN") == sc["node_count"], deadline=300)
     assert states.count("UN") == sc["node_count"], states
-    rows = app.execute(SimpleStatement(select, consistency_level=ConsistencyLevel.ALL), [conv])
+    # Every node's gossip sees the returned node up within moments of nodetool on node1: a read
+    # at ALL coordinated by a node that has not yet may answer Unavailable; it is retried for 60 s.
+    rows = _retry(lambda: list(app.execute(SimpleStatement(select, consistency_level=ConsistencyLevel.ALL), [conv])),
+                  deadline=60)
     assert sorted(r.content for r in rows) == sorted(f"message {i}" for i in range(20))
     health = _health(state_dir)
     assert health["status"] == "healthy", health
