@@ -68,11 +68,15 @@ def test_no_secret_in_outputs_logs_plans_or_tracked_files(ops_state_dir):
             assert not _leaks(secrets, path.read_text(errors="replace")), f"{path} holds a secret"
     assert stat.S_IMODE((ops_state_dir / "secrets.tfvars.json").stat().st_mode) == 0o600
 
-    # Container logs and tracked files.
+    # Container logs and tracked files. An S3 access key ID is an identifier, like a user
+    # name (AWS puts key IDs in CloudTrail; Garage logs the key ID of each request): it is
+    # kept next to its secret key in secrets/ but is not itself a secret to a server's log.
+    secret_values = {k: v for k, v in secrets.items() if not k.endswith("_access_key_id")}
+    assert len(secret_values) < len(secrets) and any(k.endswith("_secret_access_key") for k in secret_values)
     client = docker.from_env()
     for name in containers_of(read_services(ops_state_dir)):
         log = client.containers.get(name).logs().decode(errors="replace")
-        assert not _leaks(secrets, log), f"the log of {name} shows a secret"
+        assert not _leaks(secret_values, log), f"the log of {name} shows a secret"
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout.split(b"\0")
     for rel in filter(None, tracked):
         path = REPO / rel.decode()
