@@ -104,6 +104,8 @@ CASES = [
      ["multidb_redis_image", "non-empty image reference"]),
     ("image-wrong-type-list", {"multidb_postgres_image": ["postgres", "17"]},
      ["multidb_postgres_image", "must be a string"]),
+    ("image-not-pullable", "unpullable-image",
+     ["multidb_redis_image", "multidb-standin/does-not-exist:0", "cannot be pulled"]),
     ("environment-does-not-exist", {"multidb_environment": "aws"},
      ["multidb_environment", "must be one of local"]),
     ("inventory-does-not-exist", "no-inventory",
@@ -153,6 +155,12 @@ def test_bad_input_refused_before_any_change(case_id, extra, expected, tmp_path)
         variables["multidb_postgres_port"] = holder.getsockname()[1]
     elif extra == "no-inventory":
         inventory = REPO / "inventories/does-not-exist"
+    elif extra == "unpullable-image":
+        # Every other image is one this machine has (the session's image variables), so the
+        # message must name this one only.
+        if os.environ.get("MULTIDB_IMAGE_VARS"):
+            variables.update(yaml.safe_load(open(os.environ["MULTIDB_IMAGE_VARS"])))
+        variables["multidb_redis_image"] = "multidb-standin/does-not-exist:0"
     else:
         variables.update(extra)
     project = variables["multidb_project_name"]
@@ -176,6 +184,9 @@ def test_bad_input_refused_before_any_change(case_id, extra, expected, tmp_path)
     # (b) the message names the offending variable and what is allowed
     for word in expected:
         assert word in flat, f"{case_id}: {word!r} not in the message:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+    if extra == "unpullable-image" and os.environ.get("MULTIDB_IMAGE_VARS"):
+        named = set(re.findall(r"(multidb_[a-z0-9]+_image) = '", flat))
+        assert named == {"multidb_redis_image"}, f"{case_id}: images refused: {named}"
     # it was refused by the preflight (first play), not by something later
     assert "Preflight" in output and "Provision the platform" not in output, f"{case_id}: not refused by the preflight"
     # secret values given by the user are never echoed
