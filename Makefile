@@ -47,6 +47,9 @@ else
 $(error IMAGES must be 'upstream' or 'standin', not '$(IMAGES)')
 endif
 
+# Runs a stage and records its time (.ci/run prints the table at the end).
+STAGE := bash scripts/stage.sh
+
 TF_DIRS := $(sort $(dir $(wildcard terraform/environments/*/versions.tf terraform/modules/*/*/versions.tf)))
 
 .PHONY: help setup images up plan down drift status test lint lint-terraform lint-ansible molecule test-ops
@@ -58,7 +61,7 @@ setup: ## Prepare this machine: Docker engine, venv, collections, Terraform + pr
 	bash scripts/setup.sh
 
 images: ## Build the stand-in images that are missing or changed (STANDINS="a b" to pick)
-	bash scripts/build-standin-images.sh $(STANDINS)
+	$(STAGE) images bash scripts/build-standin-images.sh $(STANDINS)
 
 up: $(IMAGE_DEP) ## Provision, initialize, verify and report (IMAGES=standin offline)
 	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS)
@@ -76,7 +79,8 @@ drift: ## Terraform plan + health checks; exits non-zero and reports what drifte
 status: ## Health report; scripts/status.sh exits 0 healthy, 1 degraded, 2 down, 3 no platform/error
 	@bash scripts/status.sh -i $(INVENTORY) $(IMAGE_VARS) $(ARGS)
 
-lint: lint-terraform lint-ansible ## terraform fmt/validate, tflint, ansible-lint (production profile)
+lint: ## terraform fmt/validate, tflint, ansible-lint (production profile)
+	$(STAGE) lint $(MAKE) --no-print-directory lint-terraform lint-ansible
 
 lint-terraform:
 	terraform fmt -check -recursive -diff terraform
@@ -91,11 +95,12 @@ lint-ansible:
 	ansible-lint --profile production
 
 # The operations and safety tests (issue 6) break and rebuild the instance and delete it at
-# the end: with OPS_TESTS=1 (the default) molecule's verify runs them after every other test.
+# the end: with OPS_TESTS=1 (the default) they run after every other test, as a stage of
+# their own on the same converged instance (scripts/molecule-test.sh).
 OPS_TESTS ?= 1
-molecule: $(IMAGE_DEP) ## molecule test (default scenario) on real containers
+molecule: $(IMAGE_DEP) ## molecule's test sequence (default scenario) on real containers, each stage timed
 	MULTIDB_OPS_TESTS=$(OPS_TESTS) MULTIDB_IMAGE_VARS="$(CURDIR)/$(if $(IMAGE_VARS),$(STANDIN_VARS),molecule/default/images-upstream.yml)" \
-	  molecule test -s default
+	  bash scripts/molecule-test.sh
 
 # The operations tests alone, on an instance of their own (multidb-ops, ports 2xxxx,
 # tests/ops-instance.yml), so they run beside a molecule instance.

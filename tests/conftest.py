@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -24,6 +26,41 @@ REPO = Path(__file__).resolve().parent.parent
 # another instance, so that two engineers (or two CI jobs) can run them side by side.
 TEST_VARS = Path(os.environ.get("MULTIDB_TEST_VARS", REPO / "molecule/default/inventory/group_vars/all/zz-molecule.yml"))
 INVENTORY_VARS = REPO / "inventories/local/group_vars/all/main.yml"
+
+
+# Host ports for test instances come from the OS's view of this machine, never from
+# arithmetic: below Linux's ephemeral range (32768-60999) the kernel hands out no port by
+# itself, so a block found free here stays free until the run it is given to binds it
+# (docker-proxy, outgoing connections and other tests live in the ephemeral range).
+TEST_PORT_RANGE = (20000, 32767)
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_blocks(spans: list[int], taken: set[int] | None = None) -> list[int]:
+    """First ports of len(spans) blocks of span consecutive free ports below 32768, distinct
+    from each other and from `taken`; every port of every block was bound and released."""
+    taken = set(taken or ())
+    firsts = []
+    rng = random.SystemRandom()
+    for span in spans:
+        for _ in range(2000):
+            first = rng.randrange(TEST_PORT_RANGE[0], TEST_PORT_RANGE[1] - span)
+            block = range(first, first + span)
+            if not taken.intersection(block) and all(_port_is_free(p) for p in block):
+                taken.update(block)
+                firsts.append(first)
+                break
+        else:
+            raise AssertionError(f"no block of {span} free ports in {TEST_PORT_RANGE}")
+    return firsts
 
 
 def _load_yaml(path: Path) -> dict:
@@ -129,9 +166,16 @@ def pytest_collection_modifyitems(config, items):
     """
     ops = [item for item in items if item.path.name in OPS_TESTS]
     regular = [item for item in items if item.path.name not in OPS_TESTS]
-    if os.environ.get("MULTIDB_OPS_TESTS") == "1":
-        # sorted() is stable: the tests of one file keep their order.
-        items[:] = regular + sorted(ops, key=lambda item: OPS_TESTS.index(item.path.name))
+    # sorted() is stable: the tests of one file keep their order.
+    ops_in_order = sorted(ops, key=lambda item: OPS_TESTS.index(item.path.name))
+    mode = os.environ.get("MULTIDB_OPS_TESTS")
+    if mode == "1":
+        items[:] = regular + ops_in_order
+        return
+    if mode == "only":  # scripts/molecule-test.sh: the operations stage, after verify
+        if regular:
+            config.hook.pytest_deselected(items=regular)
+        items[:] = ops_in_order
         return
     if ops:
         config.hook.pytest_deselected(items=ops)

@@ -21,7 +21,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import REPO, project_objects
+from conftest import REPO, free_port_blocks, project_objects
 
 PROJECT = "multidb-badinput"
 INVENTORY_VARS = yaml.safe_load((REPO / "inventories/local/group_vars/all/main.yml").read_text())
@@ -29,21 +29,13 @@ PORT_VARS = sorted(k for k in INVENTORY_VARS if re.fullmatch(r"multidb_[a-z0-9]+
 PASSWORD_WITH_URL_CHARS = "p@ss:w/rd?x=1&y#z%20"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _base_vars() -> dict:
-    """Own project name; every host port of every service moved to a free, distinct port.
-
-    Node-count services publish consecutive ports from their base port, so ports are
-    spaced by 20."""
-    base = {"multidb_project_name": PROJECT}
-    start = 31000 + (os.getpid() % 500) * 40
-    for i, name in enumerate(PORT_VARS):
-        base[name] = start + 20 * i
+    """Own project name; every host port of every service moved to a block of free ports
+    found by the OS (conftest.free_port_blocks). Services with a node count publish
+    consecutive ports from their base port: each port variable gets a block as wide as the
+    largest node count allowed (9)."""
+    base = {"multidb_project_name": PROJECT, "multidb_network_subnet": "10.213.5.0/24"}
+    base.update(zip(PORT_VARS, free_port_blocks([9] * len(PORT_VARS))))
     return base
 
 
@@ -136,7 +128,54 @@ CASES = [
      ["postgres_vector_dimension", "from 1 to 2000"]),
     ("database-name-invalid", {"multidb_postgres_database": "App-DB;drop"},
      ["multidb_postgres_database", "lowercase identifier"]),
+    ("database-name-reserved-postgres", {"multidb_postgres_database": "postgres"},
+     ["multidb_postgres_database", "other than postgres, template0 and template1"]),
+    ("database-name-reserved-template", {"multidb_postgres_database": "template1"},
+     ["multidb_postgres_database", "other than postgres, template0 and template1"]),
+    ("database-name-reserved-mongodb", {"multidb_mongodb_database": "admin"},
+     ["multidb_mongodb_database", "not admin, local or config"]),
+    ("keyspace-reserved-scylla", {"multidb_scylla_keyspace": "system_auth"},
+     ["multidb_scylla_keyspace", "not starting with system"]),
+    ("node-count-fraction", {"multidb_scylla_node_count": 2.5},
+     ["multidb_scylla_node_count", "must be an integer", "got a float (2.5)"]),
+    ("memory-above-machine", {"multidb_postgres_memory_mb": 99999999},
+     ["multidb_postgres_memory_mb", "more than this machine's memory"]),
+    ("memory-sum-above-machine", "memory-sum",
+     ["multidb_mongodb_memory_mb", "multidb_postgres_memory_mb", "add up to", "more than this machine's memory"]),
+    ("network-subnet-overlaps-docker-network", "subnet-of-docker-bridge",
+     ["multidb_network_subnet", "overlaps the Docker network 'bridge'"]),
+    ("network-subnet-overlaps-host-route", "subnet-of-host-route",
+     ["multidb_network_subnet", "overlaps the host's route"]),
 ]
+
+
+def _docker_bridge_subnet() -> str:
+    """Subnet of the engine's default bridge network (172.17.0.0/16 unless configured)."""
+    import docker
+
+    return docker.from_env().networks.get("bridge").attrs["IPAM"]["Config"][0]["Subnet"]
+
+
+def _host_route_subnet() -> str:
+    """A subnet the host routes to an interface that is not a Docker bridge (its uplink)."""
+    import ipaddress
+
+    for line in open("/proc/net/route").read().splitlines()[1:]:
+        iface, dest, _gw, _flags, _ref, _use, _metric, mask = line.split()[:8]
+        if iface == "docker0" or iface.startswith("br-") or int(mask, 16) == 0:
+            continue
+        net = ipaddress.ip_network(f"{socket.inet_ntoa(int(dest, 16).to_bytes(4, 'little'))}/"
+                                   f"{socket.inet_ntoa(int(mask, 16).to_bytes(4, 'little'))}", strict=False)
+        if 16 <= net.prefixlen <= 26:
+            return str(net)
+    pytest.skip("this machine routes no /16-/26 subnet to an interface other than a Docker bridge")
+
+
+def _memory_each(share: float) -> int:
+    """share x this machine's memory in MiB, as the Docker engine reports it."""
+    import docker
+
+    return int(docker.from_env().info()["MemTotal"] * share) // (1024 * 1024)
 
 
 @pytest.mark.parametrize("case_id, extra, expected", CASES, ids=[c[0] for c in CASES])
@@ -153,6 +192,13 @@ def test_bad_input_refused_before_any_change(case_id, extra, expected, tmp_path)
         holder.bind(("127.0.0.1", 0))
         holder.listen(1)
         variables["multidb_postgres_port"] = holder.getsockname()[1]
+    elif extra == "memory-sum":
+        # each below the machine's memory, both together above it
+        variables["multidb_postgres_memory_mb"] = variables["multidb_mongodb_memory_mb"] = _memory_each(0.6)
+    elif extra == "subnet-of-docker-bridge":
+        variables["multidb_network_subnet"] = _docker_bridge_subnet()
+    elif extra == "subnet-of-host-route":
+        variables["multidb_network_subnet"] = _host_route_subnet()
     elif extra == "no-inventory":
         inventory = REPO / "inventories/does-not-exist"
     elif extra == "unpullable-image":
@@ -187,6 +233,10 @@ def test_bad_input_refused_before_any_change(case_id, extra, expected, tmp_path)
     if extra == "unpullable-image" and os.environ.get("MULTIDB_IMAGE_VARS"):
         named = set(re.findall(r"(multidb_[a-z0-9]+_image) = '", flat))
         assert named == {"multidb_redis_image"}, f"{case_id}: images refused: {named}"
+    if extra == "unpullable-image" and "no such host" in flat:
+        assert "make up IMAGES=standin" in flat, f"{case_id}: no registry reachable, and no word of the stand-ins"
+    # values are named by their plain type, never by an internal class of Ansible's
+    assert "Tagged" not in flat and "_Ansible" not in flat, f"{case_id}: internal type in the message:\n{flat[-2000:]}"
     # it was refused by the preflight (first play), not by something later
     assert "Preflight" in output and "Provision the platform" not in output, f"{case_id}: not refused by the preflight"
     # secret values given by the user are never echoed

@@ -21,15 +21,17 @@ import docker
 import pytest
 import yaml
 
-from conftest import (REPO, TEST_VARS, assert_converged_with_sentinels, containers_of, ops_env, playbook_command,
-                      project_containers, project_objects, read_secrets, read_services, record, run_ops)
+from conftest import (REPO, TEST_VARS, assert_converged_with_sentinels, containers_of, free_port_blocks, ops_env,
+                      playbook_command, project_containers, project_objects, read_secrets, read_services, record,
+                      run_ops)
 
 
 def test_check_mode_on_a_first_run_shows_the_plan_and_creates_nothing(tmp_path):
     """site.yml --check --diff for an instance that never existed: the plan lists what would be
     created; no container, network, volume, state, secret or scratch directory is left."""
     test_vars = yaml.safe_load(Path(TEST_VARS).read_text())
-    fresh = {k: (v + 7 if k.endswith("_port") else v) for k, v in test_vars.items()}
+    ports = sorted(k for k in test_vars if k.endswith("_port"))
+    fresh = dict(test_vars, **dict(zip(ports, free_port_blocks([9] * len(ports)))))
     fresh["multidb_project_name"] = "multidb-checkfirst"
     fresh["multidb_network_subnet"] = "10.213.4.0/24"
     vars_file = tmp_path / "fresh.json"
@@ -137,52 +139,88 @@ def test_status_exit_codes_and_sigkill_converges(ops_state_dir, sentinels):
     assert (code, report["status"]) == (0, "healthy"), report
 
 
-def _terraform_apply_pid(state_dir) -> int | None:
-    """Pid of the `terraform apply` of this instance (its plan file lives in <state dir>/tmp)."""
+def _processes_of(marker: str) -> list[tuple[int, list[str]]]:
+    """(pid, argv) of every live process whose environment carries `marker`: a run's
+    ansible-playbook, its workers and modules, Terraform and its provider plugins (each
+    inherits its parent's environment)."""
+    found = []
+    needle = f"MULTIDB_TEST_RUN={marker}".encode()
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if needle not in f.read().split(b"\0"):
+                    continue
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmdline = f.read().split(b"\0")
+                argv = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue  # a zombie holds nothing; its parent reaps it
         except OSError:
             continue
-        if cmdline[0].endswith(b"terraform") and b"apply" in cmdline and str(state_dir).encode() in b" ".join(cmdline):
-            return int(pid)
+        found.append((int(pid), argv))
+    return found
+
+
+def _terraform(marker: str, command: str) -> int | None:
+    """Pid of the run's Terraform process running `command` (plan, apply)."""
+    for pid, argv in _processes_of(marker):
+        if argv and os.path.basename(argv[0]) == "terraform" and command in argv[1:]:
+            return pid
     return None
 
 
-def _site_interrupted_during_apply(state_dir, log_path) -> subprocess.CompletedProcess:
-    """site.yml with Ctrl-C (SIGINT to Terraform's apply and the playbook's process group)
-    shortly after the apply started creating containers."""
+def _state_files(state_dir: Path) -> set[str]:
+    return {str(p.relative_to(state_dir)) for p in state_dir.rglob("*")}
+
+
+# (what, signal, to whom, moment): the moments are events seen from outside, not delays.
+INTERRUPTIONS = [
+    ("Ctrl-C while Terraform plans", signal.SIGINT, "plan"),
+    ("a cancelled CI job (SIGTERM to the process group) as the apply starts", signal.SIGTERM, "apply"),
+    ("Ctrl-C while the apply creates containers", signal.SIGINT, "containers"),
+]
+
+
+def _run_interrupted(project: str, sig: int, moment: str, log_path: Path, marker: str) -> subprocess.CompletedProcess:
+    """site.yml, and `sig` to its whole process group (what a terminal's Ctrl-C or a CI
+    runner's cancel does) at `moment`: while `terraform plan` runs, as soon as `terraform
+    apply` runs, or once the apply has created a container that did not exist before."""
+    client = docker.from_env()
+    existing = project_containers(project)
     args = ["site.yml"]
     with open(log_path, "w+") as log:
-        proc = subprocess.Popen(playbook_command(*args), cwd=REPO, env=ops_env(), start_new_session=True,
-                                stdout=log, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(playbook_command(*args), cwd=REPO, env=ops_env(MULTIDB_TEST_RUN=marker),
+                                start_new_session=True, stdout=log, stderr=subprocess.STDOUT, text=True)
         try:
             end = time.monotonic() + 600
-            while (apply := _terraform_apply_pid(state_dir)) is None:
-                assert proc.poll() is None, f"site.yml ended before the apply started:\n{Path(log_path).read_text()[-4000:]}"
-                assert time.monotonic() < end, "terraform apply never started"
-                time.sleep(0.1)
-            time.sleep(0.3)  # halfway: the lock is held, containers are being created
-            try:
-                os.kill(apply, signal.SIGINT)
-            except ProcessLookupError:
-                pytest.fail("the apply finished before it could be interrupted")
-            os.killpg(proc.pid, signal.SIGINT)
+            while True:
+                assert proc.poll() is None, f"site.yml ended before the moment '{moment}':\n{log_path.read_text()[-4000:]}"
+                assert time.monotonic() < end, f"the moment '{moment}' never came"
+                pid = _terraform(marker, "plan" if moment == "plan" else "apply")
+                if pid and (moment != "containers" or {c.name for c in client.containers.list(
+                        all=True, filters={"label": f"project={project}"})} - existing):
+                    break
+                time.sleep(0.05)
+            os.killpg(proc.pid, sig)
             proc.wait(timeout=300)
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-    return record(args, subprocess.CompletedProcess(args, proc.returncode, Path(log_path).read_text(), ""))
+    return record(args, subprocess.CompletedProcess(args, proc.returncode, log_path.read_text(), ""))
 
 
-def test_teardown_keeps_data_and_site_brings_it_back_after_an_interrupted_apply(ops_state_dir, project, sentinels,
-                                                                                 tmp_path):
+def test_teardown_keeps_data_and_site_brings_it_back_after_interrupted_runs(ops_state_dir, project, sentinels,
+                                                                            tmp_path):
     """teardown.yml removes containers and network, keeps volumes, secrets and state, and a
-    second teardown changes nothing. The restore is first interrupted with SIGINT halfway
-    through the apply (state still valid JSON, no lock left behind); the next site.yml brings
-    the platform back with every sentinel row and the same secrets."""
+    second teardown changes nothing. The restore is then interrupted three times, at
+    different moments (INTERRUPTIONS: Ctrl-C while planning, a CI cancel's SIGTERM to the
+    process group as the apply starts, Ctrl-C while containers are created). After each:
+    every process of that run has ended by itself (Terraform and its provider plugins
+    included), no state lock is left, the state is valid JSON, and the state directory holds
+    exactly the files it held before the run (no plan file, no plugin socket); the next run
+    takes the lock and goes on. Finally site.yml brings the platform back with every
+    sentinel row and the same secrets."""
     secrets_before = read_secrets(ops_state_dir)
     client = docker.from_env()
     label = {"label": f"project={project}"}
@@ -200,10 +238,22 @@ def test_teardown_keeps_data_and_site_brings_it_back_after_an_interrupted_apply(
     again = run_ops("playbooks/teardown.yml")
     assert again.returncode == 0 and "changed=0" in again.stdout.split("PLAY RECAP")[-1], again.stdout[-3000:]
 
-    interrupted = _site_interrupted_during_apply(ops_state_dir, tmp_path / "interrupted.log")
-    assert interrupted.returncode != 0, "the interrupted run reported success"
-    json.loads((ops_state_dir / "terraform.tfstate").read_text())
-    assert not (ops_state_dir / ".terraform.tfstate.lock.info").exists(), "the interrupted apply left its lock behind"
+    for n, (what, sig, moment) in enumerate(INTERRUPTIONS):
+        files_before = _state_files(ops_state_dir)
+        marker = f"interrupt-{n}-{os.getpid()}-{time.time_ns()}"
+        interrupted = _run_interrupted(project, sig, moment, tmp_path / f"interrupted-{n}.log", marker)
+        assert interrupted.returncode != 0, f"{what}: the interrupted run reported success"
+        # Terraform finishes what is in flight and releases its lock after the playbook has
+        # returned: every process of the run must end by itself, within a bound.
+        end = time.monotonic() + 120
+        while (left := _processes_of(marker)) and time.monotonic() < end:
+            time.sleep(0.2)
+        assert not left, f"{what}: processes of the run still alive after 120 s: {left}"
+        assert not (ops_state_dir / ".terraform.tfstate.lock.info").exists(), f"{what}: the state lock was left"
+        json.loads((ops_state_dir / "terraform.tfstate").read_text())
+        files_after = _state_files(ops_state_dir)
+        assert files_after == files_before, (f"{what}: the state directory changed: added {files_after - files_before},"
+                                             f" removed {files_before - files_after}")
 
-    assert_converged_with_sentinels(ops_state_dir, sentinels, "a teardown and a restore interrupted with SIGINT")
+    assert_converged_with_sentinels(ops_state_dir, sentinels, "a teardown and three interrupted restores")
     assert read_secrets(ops_state_dir) == secrets_before

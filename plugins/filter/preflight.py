@@ -129,10 +129,11 @@ def _check(name, value, rule, service_facts, context):
                 if any(b is not None for b in _bounds(rule, service_facts)) else "", _shown(value, rule))
         low, high = _bounds(rule, service_facts)
         if rule.get("exclusive_min") is not None and number <= rule["exclusive_min"]:
-            return "%s must be greater than %s and at most %s, got %s" % (name, rule["exclusive_min"], high, value)
+            return "%s must be greater than %s and at most %s, got %s" % (name, rule["exclusive_min"], high,
+                                                                          _plain(value))
         if (low is not None and number < low) or (high is not None and number > high):
             return "%s must be %s %s, got %s" % (
-                name, "an integer" if kind == "int" else "a number", _range_text(low, high, unit), value)
+                name, "an integer" if kind == "int" else "a number", _range_text(low, high, unit), _plain(value))
         return None
     if kind == "str":
         if not isinstance(value, str):
@@ -170,16 +171,33 @@ def _check(name, value, rule, service_facts, context):
 
 
 def _type_name(value):
-    return {dict: "mapping", list: "list", bool: "boolean", int: "number", float: "number"}.get(type(value),
-                                                                                               type(value).__name__)
+    """The plain YAML type of a value, never an internal class (Ansible hands the filters
+    tagged subclasses of float, str...)."""
+    for kind, name in ((bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"),
+                       (dict, "mapping"), (list, "list")):
+        if isinstance(value, kind):
+            return name
+    return "value of type %s" % type(value).__name__.lstrip("_")
+
+
+def _plain(value):
+    """The value as the user wrote it, without Ansible's tagged types in its repr."""
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _shown(value, rule):
     if rule.get("secret"):
         return "a value (not shown)"
     if isinstance(value, str):
-        return repr(value)
-    return "a %s (%r)" % (_type_name(value), value)
+        return repr(str(value))
+    return "a %s (%r)" % (_type_name(value), _plain(value))
 
 
 def _rule_for(name, rules):
@@ -256,6 +274,102 @@ def preflight_ports(values, rules, services):
             if port <= 65535}
 
 
+def _instances(values, service, facts):
+    """How many containers of the service the values ask for (its node count, or 1)."""
+    count_var = (facts or {}).get("count_var")
+    try:
+        return max(_as_int(values.get(count_var, 1)), 1) if count_var else 1
+    except ValueError:
+        return 1
+
+
+def preflight_memory_errors(values, services, total_bytes):
+    """Memory limits the machine cannot give: one service's limit (per container) above the
+    machine's memory as the Docker engine reports it, or the enabled services' limits
+    (times their node counts) adding up to more than it."""
+    total_mb = int(total_bytes) // (1024 * 1024)
+    if total_mb <= 0:
+        return []
+    errors, parts, used = [], [], 0
+    for service in sorted(services):
+        name = "multidb_%s_memory_mb" % service
+        if name not in values or not _enabled(values, service):
+            continue
+        try:
+            limit = _as_int(values[name])
+        except ValueError:
+            continue  # reported by the rules
+        count = _instances(values, service, services[service])
+        if limit > total_mb:
+            errors.append("%s = %d MiB is more than this machine's memory (%d MiB, as the Docker engine "
+                          "reports it); give at most %d" % (name, limit, total_mb, total_mb))
+        used += limit * count
+        parts.append("%s%s" % (name, " x %d nodes" % count if count > 1 else ""))
+    if not errors and used > total_mb:
+        errors.append("the memory limits of the enabled services add up to %d MiB (%s), more than this "
+                      "machine's memory (%d MiB, as the Docker engine reports it); lower them or switch "
+                      "services off" % (used, " + ".join(parts), total_mb))
+    return errors
+
+
+def _ipv4_network(text):
+    import ipaddress
+
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _routes(proc_net_route):
+    """(interface, network) of every route in /proc/net/route text but the default route."""
+    import ipaddress
+    import socket
+    import struct
+
+    found = []
+    for line in proc_net_route.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 8:
+            continue
+        try:
+            dest = socket.inet_ntoa(struct.pack("<L", int(fields[1], 16)))
+            mask = socket.inet_ntoa(struct.pack("<L", int(fields[7], 16)))
+            network = ipaddress.ip_network("%s/%s" % (dest, mask), strict=False)
+        except (ValueError, struct.error, OSError):
+            continue
+        if network.prefixlen > 0:
+            found.append((fields[0], network))
+    return found
+
+
+def preflight_subnet_errors(subnet, networks, proc_net_route, project, variable="multidb_network_subnet"):
+    """The project's subnet must overlap no Docker network of the engine (other than this
+    instance's own, labelled project=<project>) and no route of the host (other than the
+    bridges of Docker networks, already covered)."""
+    wanted = _ipv4_network(str(subnet))
+    if wanted is None:
+        return []  # a malformed subnet is reported by the rules
+    errors = []
+    bridges = {"docker0"}
+    for net in networks or []:
+        bridges.add((net.get("Options") or {}).get("com.docker.network.bridge.name") or "br-%s" % net.get("Id", "")[:12])
+        if ((net.get("Labels") or {}).get("project")) == project:
+            continue
+        for config in ((net.get("IPAM") or {}).get("Config") or []):
+            other = _ipv4_network(config.get("Subnet", ""))
+            if other is not None and other.version == 4 and wanted.overlaps(other):
+                errors.append("%s = %s overlaps the Docker network '%s' (%s)" % (variable, subnet, net.get("Name"), other))
+    for iface, other in _routes(proc_net_route or ""):
+        if iface not in bridges and wanted.overlaps(other):
+            errors.append("%s = %s overlaps the host's route to %s (interface %s)" % (variable, subnet, other, iface))
+    if errors:
+        errors.append("choose an IPv4 subnet (/16 to /26) that no network of this machine uses, e.g. in 10.213.0.0/16")
+    return errors
+
+
 class FilterModule:
     def filters(self):
-        return {"preflight_errors": preflight_errors, "preflight_ports": preflight_ports}
+        return {"preflight_errors": preflight_errors, "preflight_ports": preflight_ports,
+                "preflight_memory_errors": preflight_memory_errors,
+                "preflight_subnet_errors": preflight_subnet_errors}
