@@ -137,7 +137,7 @@ def _check(name, value, rule, service_facts, context):
         return None
     if kind == "str":
         if not isinstance(value, str):
-            return "%s must be a string (%s), got a %s" % (name, allowed or "text", _type_name(value))
+            return "%s must be a string (%s), got %s" % (name, allowed or "text", _shown(value, rule))
         if rule.get("choices_from"):
             choices = context.get(rule["choices_from"], [])
             if value not in choices:
@@ -151,11 +151,11 @@ def _check(name, value, rule, service_facts, context):
         return None
     if kind == "list":
         if not isinstance(value, list):
-            return "%s must be a list (%s), got a %s" % (name, allowed or "YAML sequence", _type_name(value))
+            return "%s must be a list (%s), got %s" % (name, allowed or "YAML sequence", _shown(value, rule))
         return None
     if kind == "secrets":
         if not isinstance(value, dict):
-            return "%s must be a mapping of secret name to value, got a %s" % (name, _type_name(value))
+            return "%s must be a mapping of secret name to value, got a %s" % (name, _type_name(value).split()[-1])
         known = context.get(rule.get("keys_from", ""), [])
         errors = []
         for key in sorted(value):
@@ -197,7 +197,8 @@ def _shown(value, rule):
         return "a value (not shown)"
     if isinstance(value, str):
         return repr(str(value))
-    return "a %s (%r)" % (_type_name(value), _plain(value))
+    kind = _type_name(value)
+    return "%s %s (%r)" % ("an" if kind[0] in "aeiou" else "a", kind, _plain(value))
 
 
 def _rule_for(name, rules):

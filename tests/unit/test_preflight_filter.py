@@ -1,0 +1,100 @@
+"""Unit tier: the preflight filters without Ansible or Docker (plugins/filter/preflight.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("preflight_filter", REPO / "plugins/filter/preflight.py")
+pf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(pf)
+
+DEFAULTS = yaml.safe_load((REPO / "roles/preflight/defaults/main.yml").read_text())
+RULES, SERVICES, WORDS = DEFAULTS["preflight_rules"], DEFAULTS["preflight_services"], DEFAULTS["preflight_platform_words"]
+
+
+def errors(**values):
+    return pf.preflight_errors(values, RULES, SERVICES, WORDS, {"environments": ["local"], "secret_names": ["a_password"]})
+
+
+class TaggedFloat(float):
+    """What Ansible 2.19 hands a filter for a float from -e (a subclass with another name)."""
+
+
+@pytest.mark.parametrize("values, words", [
+    ({"multidb_scylla_node_count": TaggedFloat(2.5)}, ["must be an integer", "got a float (2.5)"]),
+    ({"multidb_project_name": 12345}, ["must be a string", "got an integer (12345)"]),
+    ({"multidb_postgres_database": "postgres"}, ["other than postgres, template0 and template1"]),
+    ({"multidb_postgres_database": "template0"}, ["other than postgres"]),
+    ({"multidb_scylla_keyspace": "system_schema"}, ["not starting with system"]),
+    ({"multidb_mongodb_database": "config"}, ["not admin, local or config"]),
+    ({"multidb_network_recreate": "perhaps"}, ["must be a boolean"]),
+])
+def test_refused_with_the_variable_and_a_plain_type(values, words):
+    found = " | ".join(errors(**values))
+    assert next(iter(values)) in found
+    for word in words:
+        assert word in found, found
+    assert "Tagged" not in found and "_Ansible" not in found
+
+
+@pytest.mark.parametrize("values", [
+    {"multidb_postgres_database": "app"}, {"multidb_scylla_keyspace": "app"}, {"multidb_scylla_node_count": 3.0},
+    {"multidb_postgres_database": "postgres_app"}, {"multidb_network_recreate": True},
+])
+def test_allowed(values):
+    assert errors(**values) == []
+
+
+MIB = 1024 * 1024
+
+
+def test_memory_of_one_service_above_the_machine():
+    found = pf.preflight_memory_errors({"multidb_postgres_memory_mb": 99999999}, SERVICES, 4096 * MIB)
+    assert len(found) == 1 and "multidb_postgres_memory_mb = 99999999 MiB" in found[0] and "4096 MiB" in found[0]
+
+
+def test_memory_of_all_services_counts_nodes_and_skips_switched_off_ones():
+    values = {"multidb_scylla_memory_mb": 1000, "multidb_scylla_node_count": 3, "multidb_redis_memory_mb": 1500}
+    found = pf.preflight_memory_errors(values, SERVICES, 4096 * MIB)
+    assert len(found) == 1 and "add up to 4500 MiB" in found[0] and "multidb_scylla_memory_mb x 3 nodes" in found[0]
+    assert pf.preflight_memory_errors(dict(values, multidb_redis_enabled=False), SERVICES, 4096 * MIB) == []
+
+
+ROUTES = ("Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+          "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+          "docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n"
+          "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n")
+NETWORKS = [
+    {"Name": "bridge", "Id": "a" * 64, "Labels": {}, "Options": {"com.docker.network.bridge.name": "docker0"},
+     "IPAM": {"Config": [{"Subnet": "172.17.0.0/16"}]}},
+    {"Name": "multidb-net", "Id": "b" * 64, "Labels": {"project": "multidb"}, "IPAM": {"Config": [{"Subnet": "10.213.0.0/24"}]}},
+    {"Name": "other-net", "Id": "c" * 64, "Labels": {"project": "other"}, "IPAM": {"Config": [{"Subnet": "10.213.1.0/24"}]}},
+]
+
+
+@pytest.mark.parametrize("subnet, words", [
+    ("172.17.0.0/16", ["overlaps the Docker network 'bridge'"]),
+    ("172.17.5.0/24", ["overlaps the Docker network 'bridge'"]),
+    ("10.213.0.0/16", ["overlaps the Docker network 'other-net'"]),
+    ("192.0.2.0/26", ["overlaps the host's route to 192.0.2.0/24 (interface eth0)"]),
+])
+def test_subnet_overlapping_a_network_or_route_is_refused(subnet, words):
+    found = " | ".join(pf.preflight_subnet_errors(subnet, NETWORKS, ROUTES, "multidb"))
+    for word in words + ["multidb_network_subnet = " + subnet, "choose an IPv4 subnet"]:
+        assert word in found, found
+    assert "docker0" not in found.split("Docker network")[-1], "a Docker bridge's route was reported twice"
+
+
+def test_own_network_and_free_subnets_are_allowed():
+    assert pf.preflight_subnet_errors("10.213.0.0/24", NETWORKS, ROUTES, "multidb") == []
+    assert pf.preflight_subnet_errors("10.214.0.0/24", NETWORKS, ROUTES, "multidb") == []
+
+
+def test_ports_of_a_node_count_service_span_its_nodes():
+    ports = pf.preflight_ports({"multidb_scylla_port": 9042, "multidb_scylla_node_count": 3}, RULES, SERVICES)
+    assert ports == {9042: "multidb_scylla_port", 9043: "multidb_scylla_port", 9044: "multidb_scylla_port"}
