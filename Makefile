@@ -52,7 +52,7 @@ STAGE := bash scripts/stage.sh
 
 TF_DIRS := $(sort $(dir $(wildcard terraform/environments/*/versions.tf terraform/modules/*/*/versions.tf)))
 
-.PHONY: help setup images up plan down drift status test lint lint-terraform lint-ansible molecule test-ops
+.PHONY: help setup images up plan down drift status test unit lint lint-terraform lint-ansible molecule test-ops bench-scylla
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -109,4 +109,11 @@ test-ops: $(IMAGE_DEP) ## Operations tests alone: bad input, check/drift/status/
 	MULTIDB_OPS_TESTS=1 MULTIDB_TEST_VARS="$(OPS_VARS)" MULTIDB_IMAGE_VARS="$(CURDIR)/$(if $(IMAGE_VARS),$(STANDIN_VARS),molecule/default/images-upstream.yml)" \
 	  pytest -p no:cacheprovider -v --durations=0 tests/test_bad_input.py tests/test_operations.py tests/test_faults.py tests/test_secrets_leak.py
 
-test: lint molecule ## The test command: lint, then molecule (converge, idempotence, verify with testinfra + pytest)
+unit: ## Unit tier: plugins and filters without Docker (seconds)
+	$(STAGE) unit pytest -q -p no:cacheprovider tests/unit
+
+RUNS ?= 10
+bench-scylla: images ## Cold ScyllaDB cluster formations on the stand-in (RUNS=10): times, failures, thread dumps
+	python scripts/bench_scylla_formation.py --runs $(RUNS) --image-vars $(CURDIR)/$(STANDIN_VARS)
+
+test: unit lint molecule ## The test command: unit tier, lint, then molecule (converge, idempotence, verify, operations)

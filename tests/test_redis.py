@@ -48,6 +48,14 @@ def test_app_user_confined(rd, secrets):
         app.flushall()
     with pytest.raises(redis.exceptions.NoPermissionError):
         app.config_get("requirepass")
+    # server-wide: every client's script cache, another client's script, the server's functions
+    for command in (("SCRIPT", "FLUSH"), ("SCRIPT", "KILL"), ("FUNCTION", "FLUSH"), ("FUNCTION", "DELETE", "lib"),
+                    ("FUNCTION", "LOAD", "#!lua name=pytest\nredis.register_function('f', function() return 1 end)")):
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            app.execute_command(*command)
+    # what the application needs still works: scripts on its own keys
+    assert app.eval("return redis.call('SET', KEYS[1], ARGV[1])", 1, "app:test:script", "x") == b"OK"
+    app.delete("app:test:script")
 
 
 def test_data_and_acl_survive_container_restart(rd, secrets):

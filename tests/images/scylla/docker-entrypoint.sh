@@ -27,7 +27,7 @@ if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
 	exec "$@"
 fi
 
-seeds="" smp=1 memory="" listen="" broadcast="" rpc="" broadcast_rpc=""
+seeds="" smp=1 memory="" listen="" listen_name="" broadcast="" rpc="" broadcast_rpc=""
 authenticator=AllowAllAuthenticator authorizer=AllowAllAuthorizer
 cluster_name="Test Cluster" snitch=SimpleSnitch
 
@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
 	--seeds) seeds="$val" ;;
 	--smp) smp="$val" ;;
 	--memory) memory="$val" ;;
-	--listen-address) listen="$val" ;;
+	--listen-address) listen="$val" listen_name="$val" ;;
 	--broadcast-address) broadcast="$val" ;;
 	--rpc-address) rpc="$val" ;;
 	--broadcast-rpc-address) broadcast_rpc="$val" ;;
@@ -116,6 +116,39 @@ done
 
 data=/var/lib/scylla
 conf=/etc/cassandra/cassandra.yaml
+
+# First bootstrap, one node at a time (what ScyllaDB's Raft topology does by itself).
+# Cassandra nodes that bootstrap concurrently can block each other: the main thread holds
+# StorageService's lock for the whole bootstrap, the gossip stage of the other node waits
+# for it, and its "Gossip stage has N pending tasks" grows until the deadline (seen about
+# one cold formation in three on a 2-core machine). So a node that has never joined
+# (no system keyspace on its volume yet) and whose name ends in a number N > 1 waits until
+# the node with number N-1 (same name, N-1; the convention of clustered containers:
+# node1, node2, ...) serves CQL, which Cassandra does once that node has bootstrapped.
+# A node whose predecessor's name does not resolve within 30 s, or a restart of a node that
+# already joined, starts without waiting. Bounded: after STANDIN_JOIN_WAIT seconds (600)
+# the node starts anyway.
+join_wait="${STANDIN_JOIN_WAIT:-600}"
+self_name="${listen_name:-$(hostname)}"
+case "$self_name" in *[0-9].*[0-9].*[0-9].*[0-9]) self_name="$(hostname)" ;; esac # an IP: use the host name
+if [ ! -d "$data/data/system" ] && [[ "$self_name" =~ ^(.*[^0-9])([0-9]+)$ ]] && [ "${BASH_REMATCH[2]}" -gt 1 ]; then
+	before="${BASH_REMATCH[1]}$((BASH_REMATCH[2] - 1))"
+	start=$SECONDS
+	log "first bootstrap: waiting until $before serves CQL (bootstraps one node at a time, at most ${join_wait}s)"
+	until [ -n "$(resolve "$before")" ] && timeout 2 bash -c "exec 3<>/dev/tcp/$(resolve "$before")/9042" 2>/dev/null; do
+		# Containers of one apply are created together: a predecessor gets 30 s to appear.
+		if [ -z "$(resolve "$before")" ] && [ $((SECONDS - start)) -ge 30 ]; then
+			log "$before does not resolve: no node before this one, starting"
+			break
+		fi
+		if [ $((SECONDS - start)) -ge "$join_wait" ]; then
+			log "$before did not serve CQL within ${join_wait}s: starting anyway"
+			break
+		fi
+		sleep 2
+	done
+	log "first bootstrap: $before is up after $((SECONDS - start))s, joining"
+fi
 concurrency=$((16 * smp))
 cat >"$conf" <<YAML
 # written by the stand-in entrypoint from the Scylla arguments
