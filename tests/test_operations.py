@@ -21,9 +21,9 @@ import docker
 import pytest
 import yaml
 
-from conftest import (REPO, TEST_VARS, assert_converged_with_sentinels, containers_of, free_port_blocks, ops_env,
-                      playbook_command, project_containers, project_objects, read_secrets, read_services, record,
-                      run_ops)
+from conftest import (REPO, TEST_VARS, assert_converged_with_sentinels, container_ids, containers_of, free_port_blocks,
+                      ops_env, playbook_command, project_containers, project_objects, read_secrets, read_services,
+                      record, run_ops)
 
 
 def test_check_mode_on_a_first_run_shows_the_plan_and_creates_nothing(tmp_path):
@@ -48,6 +48,31 @@ def test_check_mode_on_a_first_run_shows_the_plan_and_creates_nothing(tmp_path):
     assert list(state_home.iterdir()) == [], f"check mode wrote {list(state_home.rglob('*'))}"
     assert project_objects("multidb-checkfirst") == []
     assert {p.name for p in Path("/tmp").glob("multidb-plan-*")} == scratch_before, "scratch directory left behind"
+
+
+def test_subnet_change_is_refused_unless_confirmed_and_check_mode_says_so(ops_state_dir):
+    """A new multidb_network_subnet on an instance that exists recreates every container:
+    site.yml refuses it in the preflight, naming the variable, both subnets and the variable
+    that confirms it; --check --diff says so and shows the plan; nothing changes."""
+    services = read_services(ops_state_dir)
+    ids = container_ids(services)
+    state = (ops_state_dir / "terraform.tfstate").read_bytes()
+    current = json.loads((ops_state_dir / "inputs.tfvars.json").read_text())["network_subnet"]
+    other = "10.213.9.0/24"
+    assert other != current
+
+    refused = run_ops("site.yml", "-e", f"multidb_network_subnet={other}")
+    flat = " ".join((refused.stdout + refused.stderr).split())
+    assert refused.returncode != 0, "a subnet change was applied without confirmation"
+    assert f"multidb_network_subnet changes from {current} to {other}" in flat, refused.stdout[-4000:]
+    assert "multidb_network_recreate=true" in flat and "Provision the platform" not in refused.stdout
+
+    planned = run_ops("site.yml", "--check", "--diff", "-e", f"multidb_network_subnet={other}")
+    assert planned.returncode == 0, planned.stdout[-6000:]
+    assert f"WARNING: multidb_network_subnet changes from {current} to {other}" in " ".join(planned.stdout.split())
+    assert "must be replaced" in planned.stdout, "the plan does not show the replacement"
+    assert container_ids(services) == ids, "containers changed"
+    assert (ops_state_dir / "terraform.tfstate").read_bytes() == state, "the state changed"
 
 
 def _drift(extra=()):
