@@ -46,8 +46,9 @@ def _port_is_free(port: int) -> bool:
 
 def free_port_blocks(spans: list[int], taken: set[int] | None = None) -> list[int]:
     """First ports of len(spans) blocks of span consecutive free ports below 32768, distinct
-    from each other and from `taken`; every port of every block was bound and released."""
-    taken = set(taken or ())
+    from each other and from `taken` (a set given is updated, so that runs side by side get
+    distinct blocks); every port of every block was bound and released."""
+    taken = taken if taken is not None else set()
     firsts = []
     rng = random.SystemRandom()
     for span in spans:

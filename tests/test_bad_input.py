@@ -17,6 +17,8 @@ import os
 import re
 import socket
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import yaml
@@ -27,16 +29,6 @@ PROJECT = "multidb-badinput"
 INVENTORY_VARS = yaml.safe_load((REPO / "inventories/local/group_vars/all/main.yml").read_text())
 PORT_VARS = sorted(k for k in INVENTORY_VARS if re.fullmatch(r"multidb_[a-z0-9]+_([a-z0-9]+_)?port", k))
 PASSWORD_WITH_URL_CHARS = "p@ss:w/rd?x=1&y#z%20"
-
-
-def _base_vars() -> dict:
-    """Own project name; every host port of every service moved to a block of free ports
-    found by the OS (conftest.free_port_blocks). Services with a node count publish
-    consecutive ports from their base port: each port variable gets a block as wide as the
-    largest node count allowed (9)."""
-    base = {"multidb_project_name": PROJECT, "multidb_network_subnet": "10.213.5.0/24"}
-    base.update(zip(PORT_VARS, free_port_blocks([9] * len(PORT_VARS))))
-    return base
 
 
 def _first_two_services() -> tuple[str, str]:
@@ -178,20 +170,22 @@ def _memory_each(share: float) -> int:
     return int(docker.from_env().info()["MemTotal"] * share) // (1024 * 1024)
 
 
-@pytest.mark.parametrize("case_id, extra, expected", CASES, ids=[c[0] for c in CASES])
-def test_bad_input_refused_before_any_change(case_id, extra, expected, tmp_path):
-    state_home = tmp_path / "state"
-    state_home.mkdir()
-    variables = _base_vars()
+# Rows run JOBS at a time (each is an ansible-playbook of its own, mostly waiting on
+# Python start-up and the engine): every row has its own project, state home and ports, so
+# they cannot see each other. MULTIDB_BAD_INPUT_JOBS=1 runs them one by one.
+JOBS = max(1, int(os.environ.get("MULTIDB_BAD_INPUT_JOBS", "3")))
+_TAKEN_PORTS: set[int] = set()
+
+
+def _prepare(index, case_id, extra, workdir):
+    """The command, environment and inventory variables of one row."""
+    state_home = workdir / "state"
+    state_home.mkdir(parents=True)
+    variables = {"multidb_project_name": f"{PROJECT}-{index}", "multidb_network_subnet": "10.213.5.0/24"}
+    variables.update(zip(PORT_VARS, free_port_blocks([9] * len(PORT_VARS), _TAKEN_PORTS)))
     inventory = REPO / "inventories/local"
-    holder = None
     if extra == "same-port":
         variables[f"multidb_{SVC_B}_port"] = variables[f"multidb_{SVC_A}_port"]
-    elif extra == "port-in-use":
-        holder = socket.socket()
-        holder.bind(("127.0.0.1", 0))
-        holder.listen(1)
-        variables["multidb_postgres_port"] = holder.getsockname()[1]
     elif extra == "memory-sum":
         # each below the machine's memory, both together above it
         variables["multidb_postgres_memory_mb"] = variables["multidb_mongodb_memory_mb"] = _memory_each(0.6)
@@ -207,21 +201,62 @@ def test_bad_input_refused_before_any_change(case_id, extra, expected, tmp_path)
         if os.environ.get("MULTIDB_IMAGE_VARS"):
             variables.update(yaml.safe_load(open(os.environ["MULTIDB_IMAGE_VARS"])))
         variables["multidb_redis_image"] = "multidb-standin/does-not-exist:0"
-    else:
+    elif isinstance(extra, dict):
         variables.update(extra)
-    project = variables["multidb_project_name"]
-    vars_file = tmp_path / "vars.json"
+    vars_file = workdir / "vars.json"
     vars_file.write_text(json.dumps(variables))
-
-    before = project_objects(str(project))
     env = dict(os.environ, MULTIDB_STATE_HOME=str(state_home), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
                ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    cmd = ["ansible-playbook", "-i", str(inventory), "-e", f"@{vars_file}", "site.yml"]
+    return {"cmd": cmd, "env": env, "project": str(variables["multidb_project_name"]), "state_home": state_home,
+            "port_in_use": extra == "port-in-use"}
+
+
+def _execute(run):
+    """Run one row; the port-in-use row holds an OS-given port for the whole run."""
+    run["before"] = project_objects(run["project"])
+    holder = None
+    if run["port_in_use"]:
+        holder = socket.socket()
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        vars_file = Path(run["cmd"][4][1:])  # "@<vars file>", rewritten with the held port
+        variables = json.loads(vars_file.read_text())
+        variables["multidb_postgres_port"] = holder.getsockname()[1]
+        vars_file.write_text(json.dumps(variables))
     try:
-        proc = subprocess.run(["ansible-playbook", "-i", str(inventory), "-e", f"@{vars_file}", "site.yml"],
-                              cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+        return subprocess.run(run["cmd"], cwd=REPO, env=run["env"], capture_output=True, text=True, timeout=300)
     finally:
         if holder:
             holder.close()
+
+
+@pytest.fixture(scope="module")
+def bad_input_runs(request, tmp_path_factory):
+    """Every selected row started at once, JOBS at a time: {case id: (run, future or exception)}."""
+    selected = {item.callspec.params["case_id"] for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec")}
+    runs = {}
+    with ThreadPoolExecutor(max_workers=JOBS) as pool:
+        for index, (case_id, extra, _expected) in enumerate(CASES):
+            if case_id not in selected:
+                continue
+            try:
+                run = _prepare(index, case_id, extra, tmp_path_factory.mktemp(case_id))
+            except BaseException as exc:  # pytest.skip in a preparation: reported by its row
+                runs[case_id] = (None, exc)
+                continue
+            runs[case_id] = (run, pool.submit(_execute, run))
+        yield runs
+
+
+@pytest.mark.parametrize("case_id, extra, expected", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_refused_before_any_change(case_id, extra, expected, bad_input_runs):
+    run, outcome = bad_input_runs[case_id]
+    if run is None:
+        raise outcome
+    proc = outcome.result()
+    state_home, project, before = run["state_home"], run["project"], run["before"]
     output = proc.stdout + proc.stderr
     flat = re.sub(r"\s+", " ", output)
 
