@@ -226,11 +226,17 @@ def container_ids(services: dict) -> dict:
     return {name: client.containers.get(name).id for name in containers_of(services)}
 
 
+def _container_names(client, **filters) -> set[str]:
+    """Container names from one list call: the high-level list inspects each container and
+    fails when one is removed meanwhile (a run cleaning up, a test beside this one)."""
+    return {name.lstrip("/") for c in client.api.containers(all=True, filters=filters or None) for name in c["Names"]}
+
+
 def project_containers(project: str) -> set[str]:
     """Names of the containers labelled with `project`."""
     import docker
 
-    return {c.name for c in docker.from_env().containers.list(all=True, filters={"label": f"project={project}"})}
+    return _container_names(docker.from_env(), label=f"project={project}")
 
 
 def project_objects(project: str) -> list[str]:
@@ -240,10 +246,10 @@ def project_objects(project: str) -> list[str]:
     client = docker.from_env()
     label = {"label": f"project={project}"}
     prefix = f"{project}-"
-    found = [c.name for c in client.containers.list(all=True, filters=label)]
+    found = sorted(_container_names(client, label=f"project={project}"))
     found += [n.name for n in client.networks.list(filters=label)]
     found += [v.name for v in client.volumes.list(filters=label)]
-    found += [c.name for c in client.containers.list(all=True) if c.name.startswith(prefix)]
+    found += [name for name in _container_names(client) if name.startswith(prefix)]
     found += [n.name for n in client.networks.list() if n.name.startswith(prefix)]
     found += [v.name for v in client.volumes.list() if v.name.startswith(prefix)]
     return sorted(set(found))

@@ -210,7 +210,6 @@ def _run_interrupted(project: str, sig: int, moment: str, log_path: Path, marker
     """site.yml, and `sig` to its whole process group (what a terminal's Ctrl-C or a CI
     runner's cancel does) at `moment`: while `terraform plan` runs, as soon as `terraform
     apply` runs, or once the apply has created a container that did not exist before."""
-    client = docker.from_env()
     existing = project_containers(project)
     args = ["site.yml"]
     with open(log_path, "w+") as log:
@@ -222,8 +221,7 @@ def _run_interrupted(project: str, sig: int, moment: str, log_path: Path, marker
                 assert proc.poll() is None, f"site.yml ended before the moment '{moment}':\n{log_path.read_text()[-4000:]}"
                 assert time.monotonic() < end, f"the moment '{moment}' never came"
                 pid = _terraform(marker, "plan" if moment == "plan" else "apply")
-                if pid and (moment != "containers" or {c.name for c in client.containers.list(
-                        all=True, filters={"label": f"project={project}"})} - existing):
+                if pid and (moment != "containers" or project_containers(project) - existing):
                     break
                 time.sleep(0.05)
             os.killpg(proc.pid, sig)

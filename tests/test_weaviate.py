@@ -132,6 +132,19 @@ def test_app_key_cannot_change_the_schema(wv, secrets, collection):
     assert r.status_code == 403 or r.json() == [], r.text
 
 
+def test_app_key_sees_no_other_user(wv, secrets):
+    """Users are server-wide: the app key reads its own identity only. Weaviate answers the
+    list of database users with the users the caller may read (none), and refuses to show
+    another user or that user's roles."""
+    r = requests.get(_url(wv, "/v1/users/own-info"), headers=_app(secrets), timeout=TIMEOUT)
+    assert r.status_code == 200 and r.json()["username"] == wv["app_user"], r.text
+    r = requests.get(_url(wv, "/v1/users/db"), headers=_app(secrets), timeout=TIMEOUT)
+    assert r.status_code == 403 or r.json() == [], r.text
+    for path in (f"/v1/users/db/{wv['username']}", f"/v1/authz/users/{wv['username']}/roles/db"):
+        r = requests.get(_url(wv, path), headers=_app(secrets), timeout=TIMEOUT)
+        assert r.status_code == 403, f"{path}: {r.status_code} {r.text}"
+
+
 def _wait_ready(wv, deadline: float = 120):
     end = time.monotonic() + deadline
     while True:
