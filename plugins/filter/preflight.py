@@ -25,7 +25,7 @@ options:
     elements: dict
     required: true
   services:
-    description: Known services by name, with per-service facts (C(memory_min_mb), C(port_span_var)).
+    description: Known services by name, with per-service facts (C(memory_min_mb), C(node_count_var)).
     type: dict
     required: true
   platform_words:
@@ -249,8 +249,7 @@ def requested_ports(values, rules, services):
             continue
         try:
             first = _as_int(values[name])
-            span_var = (services[service] or {}).get("port_span_var")
-            span = _as_int(values.get(span_var, 1)) if span_var else 1
+            span = _instances(values, service, services[service])
         except ValueError:
             continue
         for port in range(first, first + max(span, 1)):
@@ -277,7 +276,7 @@ def preflight_ports(values, rules, services):
 
 def _instances(values, service, facts):
     """How many containers of the service the values ask for (its node count, or 1)."""
-    count_var = (facts or {}).get("count_var")
+    count_var = (facts or {}).get("node_count_var")
     try:
         return max(_as_int(values.get(count_var, 1)), 1) if count_var else 1
     except ValueError:
