@@ -133,12 +133,13 @@ def run_playbook(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 def recap_changed(output: str) -> int:
-    """changed= count of localhost in the PLAY RECAP."""
+    """Sum of changed= over every host of the PLAY RECAP (the service hosts and localhost)."""
     output = re.sub(r"\x1b\[[0-9;]*m", "", output)
-    for line in reversed(output.splitlines()):
-        if line.startswith("localhost") and "changed=" in line:
-            return int(line.split("changed=")[1].split()[0])
-    raise AssertionError("no PLAY RECAP for localhost in output")
+    recap = output.split("PLAY RECAP")
+    assert len(recap) > 1, "no PLAY RECAP in output"
+    counts = [int(line.split("changed=")[1].split()[0]) for line in recap[-1].splitlines() if "changed=" in line]
+    assert counts, "no host in the PLAY RECAP"
+    return sum(counts)
 
 
 def terraform_plan_exitcode(state_dir: Path) -> subprocess.CompletedProcess:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import psycopg
@@ -47,3 +48,23 @@ def test_data_survives_a_rerun(services, secrets, state_dir):
     with psycopg.connect(**conninfo) as conn:
         assert conn.execute("SELECT count(*) FROM app.documents WHERE content = %s", (marker,)).fetchone()[0] == 1
         conn.execute("DELETE FROM app.documents WHERE content = %s", (marker,))
+
+
+def test_limit_initializes_verifies_and_reports_only_those_services(services, state_dir):
+    """Services are inventory hosts: `--limit redis,scylla` provisions the whole environment
+    (an empty plan here), then initializes, verifies and reports Redis and ScyllaDB only."""
+    before_ids = container_ids(services)
+
+    proc = run_playbook("site.yml", "--limit", "redis,scylla")
+    assert recap_changed(proc.stdout) == 0, proc.stdout[-6000:]
+
+    recap = proc.stdout.split("PLAY RECAP")[-1]
+    hosts = {line.split()[0] for line in recap.splitlines() if "changed=" in line}
+    assert hosts == {"redis", "scylla"}, recap
+    for role in ("redis", "scylla"):
+        assert f"multidb.platform.{role} : " in proc.stdout, f"the {role} role did not run"
+    for role in ("postgres", "mongodb", "weaviate", "objectstore"):
+        assert f"multidb.platform.{role} : " not in proc.stdout, f"the {role} role ran outside the limit"
+    report = json.loads((state_dir / "health-report.json").read_text())
+    assert {r["service"]: r["status"] for r in report["services"]} == {"redis": "healthy", "scylla": "healthy"}
+    assert container_ids(services) == before_ids

@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+"""Filters of the service plays: services are inventory hosts (group multidb_services).
+
+A report runs once for the hosts of its play (all of them, or those of --limit) and reads
+what each service host's health check recorded (<service>_health) from hostvars.
+"""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: service_hosts
+short_description: The part of the services contract whose services are hosts of the play
+description:
+  - Keeps the entries of the C(services) contract (the Terraform output) named like one of
+    the given inventory hosts, in the contract's order.
+options:
+  _input:
+    description: The services contract, by service name.
+    type: dict
+    required: true
+  hosts:
+    description: Inventory hosts of the play (for example C(ansible_play_hosts_all)).
+    type: list
+    elements: str
+    required: true
+"""
+
+EXAMPLES = r"""
+report_services: "{{ provision_services | multidb.platform.service_hosts(ansible_play_hosts_all) }}"
+report_health: "{{ ansible_play_hosts_all | multidb.platform.service_health(hostvars) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The entries of the contract for those hosts.
+  type: dict
+"""
+
+
+def service_hosts(services, hosts):
+    wanted = set(hosts)
+    return {name: entry for name, entry in services.items() if name in wanted}
+
+
+def service_health(hosts, hostvars, suffix="_health"):
+    """{service: what its health check recorded} for each host that recorded one."""
+    found = {}
+    for host in hosts:
+        variables = hostvars[host] if host in hostvars else {}
+        key = f"{host}{suffix}"
+        if key in variables:
+            found[host] = variables[key]
+    return found
+
+
+class FilterModule:
+    def filters(self):
+        return {"service_hosts": service_hosts, "service_health": service_health}
