@@ -52,7 +52,7 @@ STAGE := bash scripts/stage.sh
 
 TF_DIRS := $(sort $(dir $(wildcard terraform/environments/*/versions.tf terraform/modules/*/*/versions.tf)))
 
-.PHONY: help setup images up plan down drift status test unit lint lint-terraform lint-ansible molecule test-ops bench-scylla
+.PHONY: help setup images up plan down drift status test unit lint lint-terraform lint-ansible molecule test-ops bench bench-scylla
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -107,10 +107,14 @@ molecule: $(IMAGE_DEP) ## molecule's test sequence (default scenario) on real co
 OPS_VARS ?= $(CURDIR)/tests/ops-instance.yml
 test-ops: $(IMAGE_DEP) ## Operations tests alone: bad input, check/drift/status/teardown, faults, secrets
 	MULTIDB_OPS_TESTS=1 MULTIDB_TEST_VARS="$(OPS_VARS)" MULTIDB_IMAGE_VARS="$(CURDIR)/$(if $(IMAGE_VARS),$(STANDIN_VARS),molecule/default/images-upstream.yml)" \
-	  pytest -p no:cacheprovider -v --durations=0 tests/test_bad_input.py tests/test_operations.py tests/test_faults.py tests/test_secrets_leak.py
+	  pytest -p no:cacheprovider -v --durations=0 -m ops tests
 
 unit: ## Unit tier: plugins and filters without Docker (seconds)
 	$(STAGE) unit pytest -q -p no:cacheprovider tests/unit
+
+BENCH_RUNS ?= 3
+bench: images ## How long users wait: cold site.yml, no-op, --check, apply->healthy floor (min/median of BENCH_RUNS=3)
+	python scripts/bench.py --runs $(BENCH_RUNS) --image-vars $(CURDIR)/$(STANDIN_VARS)
 
 RUNS ?= 10
 bench-scylla: images ## Cold ScyllaDB cluster formations on the stand-in (RUNS=10): times, failures, thread dumps

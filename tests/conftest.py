@@ -154,10 +154,18 @@ def terraform_plan_exitcode(state_dir: Path) -> subprocess.CompletedProcess:
 
 # --- Operations and safety tests (issue 6) -------------------------------------------
 # They break and rebuild the instance they run on and delete it at the end, so they run
-# only with MULTIDB_OPS_TESTS=1, after every other test, in this order: `make test` runs
-# them last in molecule's verify of the test instance, `make test-ops` alone on an
+# only with MULTIDB_OPS_TESTS=1, after every other test, in the order of their marker
+# (`pytestmark = pytest.mark.ops(order=N)` in each file): `make test` runs them last in
+# molecule's verify of the test instance, `make test-ops` (`pytest -m ops`) alone on an
 # instance of their own (tests/ops-instance.yml).
-OPS_TESTS = ["test_bad_input.py", "test_operations.py", "test_faults.py", "test_secrets_leak.py"]
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "ops(order): operations and safety test: breaks and rebuilds the instance; runs last, by order")
+
+
+def _ops_order(item) -> int | None:
+    marker = item.get_closest_marker("ops")
+    return None if marker is None else int(marker.kwargs.get("order", 0))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -166,10 +174,10 @@ def pytest_collection_modifyitems(config, items):
     Not `collect_ignore`: molecule's testinfra verifier passes every test file explicitly,
     and explicit paths are collected regardless of it.
     """
-    ops = [item for item in items if item.path.name in OPS_TESTS]
-    regular = [item for item in items if item.path.name not in OPS_TESTS]
+    ops = [item for item in items if _ops_order(item) is not None]
+    regular = [item for item in items if _ops_order(item) is None]
     # sorted() is stable: the tests of one file keep their order.
-    ops_in_order = sorted(ops, key=lambda item: OPS_TESTS.index(item.path.name))
+    ops_in_order = sorted(ops, key=_ops_order)
     mode = os.environ.get("MULTIDB_OPS_TESTS")
     if mode == "1":
         items[:] = regular + ops_in_order

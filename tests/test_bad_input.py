@@ -25,6 +25,8 @@ import yaml
 
 from conftest import REPO, free_port_blocks, project_objects
 
+pytestmark = pytest.mark.ops(order=1)
+
 PROJECT = "multidb-badinput"
 INVENTORY_VARS = yaml.safe_load((REPO / "inventories/local/group_vars/all/main.yml").read_text())
 PORT_VARS = sorted(k for k in INVENTORY_VARS if re.fullmatch(r"multidb_[a-z0-9]+_([a-z0-9]+_)?port", k))

@@ -16,8 +16,11 @@ import sys
 import time
 
 import docker
+import pytest
 
 from conftest import assert_converged_with_sentinels, containers_of, read_services, run_ops
+
+pytestmark = pytest.mark.ops(order=3)
 
 
 def test_service_that_never_becomes_healthy(ops_state_dir, sentinels):

@@ -25,6 +25,8 @@ from conftest import (REPO, TEST_VARS, assert_converged_with_sentinels, containe
                       ops_env, playbook_command, project_containers, project_objects, read_secrets, read_services,
                       record, run_ops)
 
+pytestmark = pytest.mark.ops(order=2)
+
 
 def test_check_mode_on_a_first_run_shows_the_plan_and_creates_nothing(tmp_path):
     """site.yml --check --diff for an instance that never existed: the plan lists what would be

@@ -15,9 +15,12 @@ import stat
 import subprocess
 
 import docker
+import pytest
 
 from conftest import (REPO, RUNS, containers_of, converge, read_secrets, read_services, run_ops,
                       terraform_plan_exitcode)
+
+pytestmark = pytest.mark.ops(order=4)
 
 # Files whose purpose is to hold secrets (all 0600): the secret files themselves, the
 # var-file Terraform reads, and Terraform's state (sensitive values are stored there).
