@@ -14,7 +14,8 @@ pf = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(pf)
 
 DEFAULTS = yaml.safe_load((REPO / "roles/preflight/defaults/main.yml").read_text())
-RULES, SERVICES, WORDS = DEFAULTS["preflight_rules"], DEFAULTS["preflight_services"], DEFAULTS["preflight_platform_words"]
+REGISTRY = yaml.safe_load((REPO / "playbooks/vars/services.yml").read_text())["multidb_service_registry"]
+RULES, SERVICES, WORDS = DEFAULTS["preflight_rules"], REGISTRY, DEFAULTS["preflight_platform_words"]
 
 
 def errors(**values):

@@ -1,0 +1,59 @@
+"""Unit tier: the service registry, the inventory's service hosts and the service filters
+(plugins/filter/services.py), without Ansible or Docker."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("services_filter", REPO / "plugins/filter/services.py")
+sf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(sf)
+
+REGISTRY = yaml.safe_load((REPO / "playbooks/vars/services.yml").read_text())["multidb_service_registry"]
+INVENTORY = yaml.safe_load((REPO / "inventories/local/hosts.yml").read_text())
+TERRAFORM_VARS = yaml.safe_load((REPO / "inventories/local/group_vars/all/terraform.yml").read_text())
+
+
+def test_every_service_host_has_an_entry_and_every_entry_a_host():
+    hosts = set(INVENTORY["all"]["children"]["multidb_services"]["hosts"])
+    assert hosts == set(REGISTRY)
+
+
+def test_every_entry_names_its_terraform_variables_and_a_role_with_init_and_health():
+    for name, entry in REGISTRY.items():
+        assert name in TERRAFORM_VARS["multidb_terraform_variables"], f"{name}: no Terraform variable mapping"
+        role = REPO / "roles" / entry["role"].split(".")[-1]
+        assert (role / "tasks/init.yml").is_file() and (role / "tasks/health.yml").is_file(), name
+        assert f"{name}_health" in (role / "tasks/health.yml").read_text(), f"{name}: health.yml records no {name}_health"
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_secrets_are_named_for_their_service_and_terraform_takes_a_subset(name):
+    entry = REGISTRY[name]
+    assert all(secret.startswith(f"{name}_") for secret in entry["secrets"]), entry["secrets"]
+    assert set(entry["terraform_secrets"]) <= set(entry["secrets"])
+    assert isinstance(entry["memory_min_mb"], int) and entry["memory_min_mb"] > 0
+    # Every role input is the role's own variable (prefixed with the role name).
+    role = entry["role"].split(".")[-1]
+    assert all(var.startswith(f"{role}_") for var in entry["role_vars"]), entry["role_vars"]
+
+
+def test_secret_names_are_unique_across_services():
+    names = [secret for entry in REGISTRY.values() for secret in entry["secrets"]]
+    assert len(names) == len(set(names))
+
+
+def test_service_hosts_keeps_the_contract_order_and_only_the_hosts_given():
+    contract = {"postgres": {"port": 1}, "redis": {"port": 2}, "scylla": {"port": 3}}
+    assert list(sf.service_hosts(contract, ["scylla", "postgres", "weaviate"])) == ["postgres", "scylla"]
+    assert sf.service_hosts(contract, []) == {}
+
+
+def test_service_health_reads_what_each_host_recorded():
+    hostvars = {"redis": {"redis_health": {"status": "healthy"}, "other": 1}, "scylla": {}}
+    assert sf.service_health(["redis", "scylla", "missing"], hostvars) == {"redis": {"status": "healthy"}}
