@@ -49,31 +49,6 @@ variable "postgres" {
     admin_user = optional(string, "postgres")
   })
   default = {}
-
-  validation {
-    condition     = length(trimspace(var.postgres.image)) > 0
-    error_message = "postgres.image must be a non-empty image reference."
-  }
-
-  validation {
-    condition     = var.postgres.host_port >= 1024 && var.postgres.host_port <= 65535 && floor(var.postgres.host_port) == var.postgres.host_port
-    error_message = "postgres.host_port must be an integer from 1024 to 65535."
-  }
-
-  validation {
-    condition     = var.postgres.memory_mb >= 128 && floor(var.postgres.memory_mb) == var.postgres.memory_mb
-    error_message = "postgres.memory_mb must be an integer of at least 128 (MiB)."
-  }
-
-  validation {
-    condition     = var.postgres.cpus > 0 && var.postgres.cpus <= 64
-    error_message = "postgres.cpus must be greater than 0 and at most 64."
-  }
-
-  validation {
-    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.postgres.database)) && can(regex("^[a-z_][a-z0-9_]{0,62}$", var.postgres.admin_user))
-    error_message = "postgres.database and postgres.admin_user must be lowercase SQL identifiers (letters, digits, underscores; at most 63)."
-  }
 }
 
 variable "redis" {
@@ -87,31 +62,6 @@ variable "redis" {
     maxmemory_policy = optional(string, "noeviction")
   })
   default = {}
-
-  validation {
-    condition     = length(trimspace(var.redis.image)) > 0
-    error_message = "redis.image must be a non-empty image reference."
-  }
-
-  validation {
-    condition     = var.redis.host_port >= 1024 && var.redis.host_port <= 65535 && floor(var.redis.host_port) == var.redis.host_port
-    error_message = "redis.host_port must be an integer from 1024 to 65535."
-  }
-
-  validation {
-    condition     = var.redis.memory_mb >= 32
-    error_message = "redis.memory_mb must be at least 32 (MiB)."
-  }
-
-  validation {
-    condition     = var.redis.cpus > 0 && var.redis.cpus <= 64
-    error_message = "redis.cpus must be greater than 0 and at most 64."
-  }
-
-  validation {
-    condition     = contains(["noeviction", "allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "volatile-ttl", "allkeys-random", "volatile-random"], var.redis.maxmemory_policy)
-    error_message = "redis.maxmemory_policy must be one of Redis' eviction policies (noeviction, allkeys-lru, allkeys-lfu, volatile-lru, volatile-lfu, volatile-ttl, allkeys-random, volatile-random)."
-  }
 }
 
 variable "postgres_admin_password" {
@@ -148,31 +98,6 @@ variable "mongodb" {
     admin_user = optional(string, "root")
   })
   default = {}
-
-  validation {
-    condition     = length(trimspace(var.mongodb.image)) > 0
-    error_message = "mongodb.image must be a non-empty image reference."
-  }
-
-  validation {
-    condition     = var.mongodb.host_port >= 1024 && var.mongodb.host_port <= 65535 && floor(var.mongodb.host_port) == var.mongodb.host_port
-    error_message = "mongodb.host_port must be an integer from 1024 to 65535."
-  }
-
-  validation {
-    condition     = var.mongodb.memory_mb >= 512
-    error_message = "mongodb.memory_mb must be at least 512 (MiB)."
-  }
-
-  validation {
-    condition     = var.mongodb.cpus > 0 && var.mongodb.cpus <= 64
-    error_message = "mongodb.cpus must be greater than 0 and at most 64."
-  }
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,63}$", var.mongodb.database)) && !contains(["admin", "local", "config"], var.mongodb.database) && can(regex("^[A-Za-z0-9_-]{1,64}$", var.mongodb.admin_user))
-    error_message = "mongodb.database must be 1-63 of A-Z a-z 0-9 _ - (not admin, local, config); mongodb.admin_user 1-64 of A-Z a-z 0-9 _ -."
-  }
 }
 
 variable "weaviate" {
@@ -186,27 +111,6 @@ variable "weaviate" {
     cpus           = optional(number, 1)
   })
   default = {}
-
-  validation {
-    condition     = length(trimspace(var.weaviate.image)) > 0
-    error_message = "weaviate.image must be a non-empty image reference."
-  }
-
-  validation {
-    condition = alltrue([for p in [var.weaviate.host_port, var.weaviate.grpc_host_port] :
-    p >= 1024 && p <= 65535 && floor(p) == p])
-    error_message = "weaviate.host_port and weaviate.grpc_host_port must be integers from 1024 to 65535."
-  }
-
-  validation {
-    condition     = var.weaviate.memory_mb >= 256
-    error_message = "weaviate.memory_mb must be at least 256 (MiB)."
-  }
-
-  validation {
-    condition     = var.weaviate.cpus > 0 && var.weaviate.cpus <= 64
-    error_message = "weaviate.cpus must be greater than 0 and at most 64."
-  }
 }
 
 variable "objectstore" {
@@ -221,32 +125,6 @@ variable "objectstore" {
     region          = optional(string, "garage")
   })
   default = {}
-
-  validation {
-    condition     = length(trimspace(var.objectstore.image)) > 0
-    error_message = "objectstore.image must be a non-empty image reference."
-  }
-
-  validation {
-    condition = alltrue([for p in [var.objectstore.host_port, var.objectstore.admin_host_port] :
-    p >= 1024 && p <= 65535 && floor(p) == p])
-    error_message = "objectstore.host_port and objectstore.admin_host_port must be integers from 1024 to 65535."
-  }
-
-  validation {
-    condition     = var.objectstore.memory_mb >= 128
-    error_message = "objectstore.memory_mb must be at least 128 (MiB)."
-  }
-
-  validation {
-    condition     = var.objectstore.cpus > 0 && var.objectstore.cpus <= 64
-    error_message = "objectstore.cpus must be greater than 0 and at most 64."
-  }
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,31}$", var.objectstore.region))
-    error_message = "objectstore.region must be 1-32 of a-z 0-9 - (starting with a letter or digit)."
-  }
 }
 
 variable "scylla" {
@@ -262,36 +140,6 @@ variable "scylla" {
     admin_user = optional(string, "platform_admin")
   })
   default = {}
-
-  validation {
-    condition     = length(trimspace(var.scylla.image)) > 0
-    error_message = "scylla.image must be a non-empty image reference."
-  }
-
-  validation {
-    condition     = floor(var.scylla.node_count) == var.scylla.node_count && var.scylla.node_count >= 1 && var.scylla.node_count <= 9
-    error_message = "scylla.node_count must be an integer from 1 to 9."
-  }
-
-  validation {
-    condition     = var.scylla.host_port >= 1024 && var.scylla.host_port + var.scylla.node_count - 1 <= 65535 && floor(var.scylla.host_port) == var.scylla.host_port
-    error_message = "scylla.host_port must be an integer from 1024 such that host_port + node_count - 1 <= 65535 (node i uses host_port + i - 1)."
-  }
-
-  validation {
-    condition     = var.scylla.memory_mb >= 512 && floor(var.scylla.memory_mb) == var.scylla.memory_mb
-    error_message = "scylla.memory_mb must be an integer of at least 512 (MiB per node)."
-  }
-
-  validation {
-    condition     = var.scylla.cpus > 0 && var.scylla.cpus <= 64
-    error_message = "scylla.cpus must be greater than 0 and at most 64."
-  }
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9_]{0,47}$", var.scylla.keyspace)) && can(regex("^[a-z][a-z0-9_]{0,47}$", var.scylla.admin_user)) && var.scylla.admin_user != "cassandra"
-    error_message = "scylla.keyspace and scylla.admin_user must be lowercase CQL identifiers (at most 48 characters); admin_user must not be 'cassandra'."
-  }
 }
 
 # Secrets of the optional services: null is allowed so that a service can be switched off

@@ -8,7 +8,7 @@ output "service" {
     username      = var.admin_user
     auth_database = "admin"
     container     = local.name
-    volume        = docker_volume.data.name
+    volume        = module.container.volumes["data"]
     image         = var.image
   }
 }

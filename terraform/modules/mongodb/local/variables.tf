@@ -17,27 +17,16 @@ variable "run" {
 variable "image" {
   description = "Image reference honouring the official mongo image contract (mongo or a stand-in)."
   type        = string
-
-  validation {
-    condition     = length(trimspace(var.image)) > 0
-    error_message = "mongodb image must be a non-empty image reference."
-  }
 }
 
 variable "host_port" {
   description = "Port published on 127.0.0.1 of the Docker host."
   type        = number
-
-  validation {
-    condition     = var.host_port >= 1024 && var.host_port <= 65535 && floor(var.host_port) == var.host_port
-    error_message = "mongodb host_port must be an integer from 1024 to 65535."
-  }
 }
 
 variable "memory_mb" {
   description = "Memory limit of the container in MiB (mongod sizes its WiredTiger cache from it)."
   type        = number
-  default     = 1024
 
   validation {
     condition     = var.memory_mb >= 512
@@ -48,12 +37,6 @@ variable "memory_mb" {
 variable "cpus" {
   description = "CPU limit of the container (fractions allowed)."
   type        = number
-  default     = 2
-
-  validation {
-    condition     = var.cpus > 0 && var.cpus <= 64
-    error_message = "mongodb cpus must be greater than 0 and at most 64."
-  }
 }
 
 variable "database" {

@@ -5,10 +5,6 @@ locals {
   data_dir    = "/var/lib/garage/data"
   labels      = merge(var.labels, { service = "objectstore" })
 
-  # The provider reads NanoCpus back as "1.0" for whole numbers and as "0.5"
-  # for fractions; writing it the same way keeps the plan empty after apply.
-  cpus = floor(var.cpus) == var.cpus ? format("%.1f", var.cpus) : tostring(var.cpus)
-
   # Garage's whole configuration, secrets included, is one file uploaded into
   # the container (0400, root: the image runs as root), never environment
   # variables. rpc_secret must be 32 bytes in hex: it is derived from the
@@ -40,83 +36,24 @@ locals {
   EOT
 }
 
-resource "docker_image" "this" {
-  name         = var.image
-  keep_locally = true
-}
+module "container" {
+  source = "../../shared/docker-container"
 
-# Metadata (sqlite, small, latency-sensitive) and data blocks (large) are kept
-# apart as Garage recommends, so they can live on different disks elsewhere.
-resource "docker_volume" "meta" {
-  name = "${local.name}-meta"
-
-  dynamic "labels" {
-    for_each = local.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
-}
-
-resource "docker_volume" "data" {
-  name = "${local.name}-data"
-
-  dynamic "labels" {
-    for_each = local.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
-}
-
-resource "docker_container" "this" {
-  count = var.run ? 1 : 0
-
-  name     = local.name
-  image    = docker_image.this.image_id
-  hostname = "objectstore"
-  restart  = "unless-stopped"
-  must_run = true
-  command  = ["/garage", "server"]
-
-  memory      = var.memory_mb
-  memory_swap = var.memory_mb
-  cpus        = local.cpus
-
-  upload {
-    file        = local.config_file
-    content     = local.config
-    permissions = "0400"
-  }
-
-  networks_advanced {
-    name    = var.network_name
-    aliases = ["objectstore", "garage"]
-  }
-
-  ports {
-    internal = 3900
-    external = var.host_port
-    ip       = "127.0.0.1"
-  }
-
-  ports {
-    internal = 3903
-    external = var.admin_host_port
-    ip       = "127.0.0.1"
-  }
-
-  volumes {
-    volume_name    = docker_volume.meta.name
-    container_path = local.meta_dir
-  }
-
-  volumes {
-    volume_name    = docker_volume.data.name
-    container_path = local.data_dir
-  }
+  name      = local.name
+  hostname  = "objectstore"
+  image     = var.image
+  run       = var.run
+  command   = ["/garage", "server"]
+  memory_mb = var.memory_mb
+  cpus      = var.cpus
+  labels    = local.labels
+  network   = { name = var.network_name, aliases = ["objectstore", "garage"] }
+  volumes   = { meta = local.meta_dir, data = local.data_dir }
+  uploads   = [{ file = local.config_file, content = local.config, permissions = "0400" }]
+  ports = [
+    { internal = 3900, external = var.host_port },
+    { internal = 3903, external = var.admin_host_port },
+  ]
 
   # The upstream image is FROM scratch (no shell, no wget): the check is the
   # garage binary itself. `garage status` asks the node over RPC (secret read
@@ -124,32 +61,32 @@ resource "docker_container" "this" {
   # which fails until the objectstore role has applied the layout, i.e. after
   # the provision role has waited for healthy containers. Cluster health and an
   # authenticated S3 call are the role's health check (tasks/health.yml).
-  healthcheck {
+  healthcheck = {
     test         = ["CMD", "/garage", "status"]
     interval     = "5s"
     timeout      = "3s"
     retries      = 24
     start_period = "10s"
   }
+}
 
-  log_driver = "json-file"
-  log_opts = {
-    max-size = "10m"
-    max-file = "3"
-  }
+# Instances created before the shared container module keep their objects (and data).
+moved {
+  from = docker_image.this
+  to   = module.container.docker_image.this[0]
+}
 
-  dynamic "labels" {
-    for_each = local.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
+moved {
+  from = docker_volume.meta
+  to   = module.container.docker_volume.this["meta"]
+}
 
-  lifecycle {
-    precondition {
-      condition     = var.host_port != var.admin_host_port
-      error_message = "objectstore: host_port (S3 API) and admin_host_port (admin API) must differ."
-    }
-  }
+moved {
+  from = docker_volume.data
+  to   = module.container.docker_volume.this["data"]
+}
+
+moved {
+  from = docker_container.this
+  to   = module.container.docker_container.this
 }

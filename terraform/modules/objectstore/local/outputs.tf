@@ -7,7 +7,7 @@ output "service" {
     database  = ""
     username  = ""
     container = local.name
-    volume    = docker_volume.data.name
+    volume    = module.container.volumes["data"]
     image     = var.image
     # S3 specifics: the admin API (v2, bearer token = secret
     # objectstore_admin_token), the region clients must sign with, and the
@@ -15,6 +15,6 @@ output "service" {
     scheme      = "http"
     region      = var.region
     admin_port  = var.admin_host_port
-    meta_volume = docker_volume.meta.name
+    meta_volume = module.container.volumes["meta"]
   }
 }

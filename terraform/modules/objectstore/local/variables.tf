@@ -17,37 +17,21 @@ variable "run" {
 variable "image" {
   description = "Image reference honouring the upstream dxflrs/garage image contract (binary /garage, config /etc/garage.toml) or a stand-in."
   type        = string
-
-  validation {
-    condition     = length(trimspace(var.image)) > 0
-    error_message = "objectstore image must be a non-empty image reference."
-  }
 }
 
 variable "host_port" {
   description = "S3 API port published on 127.0.0.1 of the Docker host."
   type        = number
-
-  validation {
-    condition     = var.host_port >= 1024 && var.host_port <= 65535 && floor(var.host_port) == var.host_port
-    error_message = "objectstore host_port must be an integer from 1024 to 65535."
-  }
 }
 
 variable "admin_host_port" {
   description = "Admin API port published on 127.0.0.1 of the Docker host (Ansible configures layout, buckets and keys through it)."
   type        = number
-
-  validation {
-    condition     = var.admin_host_port >= 1024 && var.admin_host_port <= 65535 && floor(var.admin_host_port) == var.admin_host_port
-    error_message = "objectstore admin_host_port must be an integer from 1024 to 65535."
-  }
 }
 
 variable "memory_mb" {
   description = "Memory limit of the container in MiB (swap is not allowed beyond it)."
   type        = number
-  default     = 256
 
   validation {
     condition     = var.memory_mb >= 128
@@ -58,12 +42,6 @@ variable "memory_mb" {
 variable "cpus" {
   description = "CPU limit of the container (fractions allowed)."
   type        = number
-  default     = 0.5
-
-  validation {
-    condition     = var.cpus > 0 && var.cpus <= 64
-    error_message = "objectstore cpus must be greater than 0 and at most 64."
-  }
 }
 
 variable "region" {

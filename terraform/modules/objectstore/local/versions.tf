@@ -1,10 +1,5 @@
 terraform {
-  required_version = ">= 1.5.0"
-
-  required_providers {
-    docker = {
-      source  = "kreuzwerker/docker"
-      version = "~> 4.6"
-    }
-  }
+  # 1.9: variable validations that refer to other variables. The Docker provider is
+  # required by the shared container module (../../shared/docker-container).
+  required_version = ">= 1.9.0"
 }

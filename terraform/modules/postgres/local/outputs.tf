@@ -7,7 +7,7 @@ output "service" {
     database  = var.database
     username  = var.admin_user
     container = local.name
-    volume    = docker_volume.data.name
+    volume    = module.container.volumes["data"]
     image     = var.image
   }
 }

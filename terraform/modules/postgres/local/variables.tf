@@ -17,27 +17,16 @@ variable "run" {
 variable "image" {
   description = "Image reference honouring the official postgres image contract (pgvector/pgvector or a stand-in)."
   type        = string
-
-  validation {
-    condition     = length(trimspace(var.image)) > 0
-    error_message = "postgres image must be a non-empty image reference."
-  }
 }
 
 variable "host_port" {
   description = "Port published on 127.0.0.1 of the Docker host."
   type        = number
-
-  validation {
-    condition     = var.host_port >= 1024 && var.host_port <= 65535 && floor(var.host_port) == var.host_port
-    error_message = "postgres host_port must be an integer from 1024 to 65535."
-  }
 }
 
 variable "memory_mb" {
   description = "Memory limit of the container in MiB (swap is not allowed beyond it)."
   type        = number
-  default     = 512
 
   validation {
     condition     = var.memory_mb >= 128
@@ -48,22 +37,26 @@ variable "memory_mb" {
 variable "cpus" {
   description = "CPU limit of the container (fractions allowed)."
   type        = number
-  default     = 1
-
-  validation {
-    condition     = var.cpus > 0 && var.cpus <= 64
-    error_message = "postgres cpus must be greater than 0 and at most 64."
-  }
 }
 
 variable "database" {
   description = "Application database created at first start."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.database))
+    error_message = "postgres database must be a lowercase SQL identifier (letters, digits, underscores; at most 63)."
+  }
 }
 
 variable "admin_user" {
   description = "Bootstrap superuser created at first start."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.admin_user))
+    error_message = "postgres admin_user must be a lowercase SQL identifier (letters, digits, underscores; at most 63)."
+  }
 }
 
 variable "admin_password" {

@@ -4,10 +4,6 @@ locals {
   password_file = "/run/secrets/redis_admin_password"
   labels        = merge(var.labels, { service = "redis" })
 
-  # The provider reads NanoCpus back as "1.0" for whole numbers and as "0.5"
-  # for fractions; writing it the same way keeps the plan empty after apply.
-  cpus = floor(var.cpus) == var.cpus ? format("%.1f", var.cpus) : tostring(var.cpus)
-
   # The config lives in the data volume so that the ACL users the redis role
   # adds (persisted with CONFIG REWRITE) survive a container restart.
   config = <<-EOT
@@ -23,83 +19,47 @@ locals {
   EOT
 }
 
-resource "docker_image" "this" {
-  name         = var.image
-  keep_locally = true
-}
+module "container" {
+  source = "../../shared/docker-container"
 
-resource "docker_volume" "data" {
-  name = "${local.name}-data"
+  name      = local.name
+  hostname  = "redis"
+  image     = var.image
+  run       = var.run
+  command   = ["redis-server", local.config_file]
+  memory_mb = var.memory_mb
+  cpus      = var.cpus
+  labels    = local.labels
+  network   = { name = var.network_name, aliases = ["redis"] }
+  ports     = [{ internal = 6379, external = var.host_port }]
+  volumes   = { data = "/data" }
 
-  dynamic "labels" {
-    for_each = local.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
-}
+  uploads = [
+    { file = local.config_file, content = local.config },
+    { file = local.password_file, content = var.admin_password, permissions = "0400" },
+  ]
 
-resource "docker_container" "this" {
-  count = var.run ? 1 : 0
-
-  name     = local.name
-  image    = docker_image.this.image_id
-  hostname = "redis"
-  restart  = "unless-stopped"
-  must_run = true
-  command  = ["redis-server", local.config_file]
-
-  memory      = var.memory_mb
-  memory_swap = var.memory_mb
-  cpus        = local.cpus
-
-  upload {
-    file    = local.config_file
-    content = local.config
-  }
-
-  upload {
-    file        = local.password_file
-    content     = var.admin_password
-    permissions = "0400"
-  }
-
-  networks_advanced {
-    name    = var.network_name
-    aliases = ["redis"]
-  }
-
-  ports {
-    internal = 6379
-    external = var.host_port
-    ip       = "127.0.0.1"
-  }
-
-  volumes {
-    volume_name    = docker_volume.data.name
-    container_path = "/data"
-  }
-
-  healthcheck {
+  healthcheck = {
     test         = ["CMD-SHELL", "REDISCLI_AUTH=\"$(cat ${local.password_file})\" redis-cli ping | grep -q PONG"]
     interval     = "5s"
     timeout      = "3s"
     retries      = 12
     start_period = "5s"
   }
+}
 
-  log_driver = "json-file"
-  log_opts = {
-    max-size = "10m"
-    max-file = "3"
-  }
+# Instances created before the shared container module keep their objects (and data).
+moved {
+  from = docker_image.this
+  to   = module.container.docker_image.this[0]
+}
 
-  dynamic "labels" {
-    for_each = local.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
+moved {
+  from = docker_volume.data
+  to   = module.container.docker_volume.this["data"]
+}
+
+moved {
+  from = docker_container.this
+  to   = module.container.docker_container.this
 }

@@ -7,7 +7,7 @@ output "service" {
     database  = "0"
     username  = "default"
     container = local.name
-    volume    = docker_volume.data.name
+    volume    = module.container.volumes["data"]
     image     = var.image
   }
 }

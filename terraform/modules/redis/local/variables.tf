@@ -17,27 +17,16 @@ variable "run" {
 variable "image" {
   description = "Image reference honouring the official redis image contract (redis or a stand-in)."
   type        = string
-
-  validation {
-    condition     = length(trimspace(var.image)) > 0
-    error_message = "redis image must be a non-empty image reference."
-  }
 }
 
 variable "host_port" {
   description = "Port published on 127.0.0.1 of the Docker host."
   type        = number
-
-  validation {
-    condition     = var.host_port >= 1024 && var.host_port <= 65535 && floor(var.host_port) == var.host_port
-    error_message = "redis host_port must be an integer from 1024 to 65535."
-  }
 }
 
 variable "memory_mb" {
   description = "Memory limit of the container in MiB; Redis' maxmemory is set to 75% of it."
   type        = number
-  default     = 128
 
   validation {
     condition     = var.memory_mb >= 32
@@ -48,12 +37,6 @@ variable "memory_mb" {
 variable "cpus" {
   description = "CPU limit of the container (fractions allowed)."
   type        = number
-  default     = 0.5
-
-  validation {
-    condition     = var.cpus > 0 && var.cpus <= 64
-    error_message = "redis cpus must be greater than 0 and at most 64."
-  }
 }
 
 variable "maxmemory_policy" {

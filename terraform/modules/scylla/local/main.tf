@@ -2,10 +2,6 @@ locals {
   name   = "${var.project_name}-scylla"
   labels = merge(var.labels, { service = "scylla" })
 
-  # The provider reads NanoCpus back as "1.0" for whole numbers and as "0.5"
-  # for fractions; writing it the same way keeps the plan empty after apply.
-  cpus = floor(var.cpus) == var.cpus ? format("%.1f", var.cpus) : tostring(var.cpus)
-
   # node1 .. nodeN; node1 is the seed of every node (itself included).
   nodes = [for i in range(var.node_count) : {
     index     = i + 1
@@ -28,31 +24,31 @@ resource "docker_image" "this" {
   keep_locally = true
 }
 
-resource "docker_volume" "data" {
-  count = var.node_count
+# One module instance per node, all from one count: Terraform creates the nodes
+# concurrently. Nodes that come up before the seed wait for it (the stand-in waits for the
+# seed's name to resolve; Scylla restarts through the restart policy). Every node keeps
+# its volume and its fixed address; the nodes share the image above.
+module "node" {
+  source = "../../shared/docker-container"
+  count  = var.node_count
 
-  name = local.nodes[count.index].volume
+  name         = local.nodes[count.index].container
+  hostname     = local.nodes[count.index].hostname
+  image        = var.image
+  manage_image = false
+  image_id     = docker_image.this.image_id
+  run          = var.run
+  memory_mb    = var.memory_mb
+  cpus         = var.cpus
+  labels       = merge(local.labels, { node = local.nodes[count.index].name })
+  volumes      = { data = "/var/lib/scylla" }
+  ports        = [{ internal = 9042, external = local.nodes[count.index].port }]
 
-  dynamic "labels" {
-    for_each = merge(local.labels, { node = local.nodes[count.index].name })
-    content {
-      label = labels.key
-      value = labels.value
-    }
+  network = {
+    name         = var.network_name
+    aliases      = [local.nodes[count.index].hostname]
+    ipv4_address = local.nodes[count.index].address
   }
-}
-
-# One resource with count: Terraform creates the nodes concurrently. Nodes
-# that come up before the seed retry (the stand-in waits for the seed's name
-# to resolve; Scylla restarts through the restart policy).
-resource "docker_container" "node" {
-  count = var.run ? var.node_count : 0
-
-  name     = local.nodes[count.index].container
-  image    = docker_image.this.image_id
-  hostname = local.nodes[count.index].hostname
-  restart  = "unless-stopped"
-  must_run = true
 
   # Arguments of the scylladb/scylla image's entrypoint for a development
   # cluster in Docker: one shard, a fixed memory share, no CPU pinning or I/O
@@ -73,47 +69,104 @@ resource "docker_container" "node" {
     "--authorizer", "CassandraAuthorizer",
   ]
 
-  memory      = var.memory_mb
-  memory_swap = var.memory_mb
-  cpus        = local.cpus
-
-  networks_advanced {
-    name         = var.network_name
-    aliases      = [local.nodes[count.index].hostname]
-    ipv4_address = local.nodes[count.index].address
-  }
-
-  ports {
-    internal = 9042
-    external = local.nodes[count.index].port
-    ip       = "127.0.0.1"
-  }
-
-  volumes {
-    volume_name    = docker_volume.data[count.index].name
-    container_path = "/var/lib/scylla"
-  }
-
   # "running" once the node serves CQL (nodetool exists in both images).
-  healthcheck {
+  healthcheck = {
     test         = ["CMD-SHELL", "nodetool statusbinary 2>/dev/null | grep -qx running"]
     interval     = "15s"
     timeout      = "10s"
     retries      = 20
     start_period = "50s"
   }
+}
 
-  log_driver = "json-file"
-  log_opts = {
-    max-size = "10m"
-    max-file = "3"
-  }
+# Instances created before the shared container module keep their nodes (and data): one
+# pair of blocks per possible node (node_count is at most 9).
+moved {
+  from = docker_volume.data[0]
+  to   = module.node[0].docker_volume.this["data"]
+}
 
-  dynamic "labels" {
-    for_each = merge(local.labels, { node = local.nodes[count.index].name })
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
+moved {
+  from = docker_container.node[0]
+  to   = module.node[0].docker_container.this[0]
+}
+
+moved {
+  from = docker_volume.data[1]
+  to   = module.node[1].docker_volume.this["data"]
+}
+
+moved {
+  from = docker_container.node[1]
+  to   = module.node[1].docker_container.this[0]
+}
+
+moved {
+  from = docker_volume.data[2]
+  to   = module.node[2].docker_volume.this["data"]
+}
+
+moved {
+  from = docker_container.node[2]
+  to   = module.node[2].docker_container.this[0]
+}
+
+moved {
+  from = docker_volume.data[3]
+  to   = module.node[3].docker_volume.this["data"]
+}
+
+moved {
+  from = docker_container.node[3]
+  to   = module.node[3].docker_container.this[0]
+}
+
+moved {
+  from = docker_volume.data[4]
+  to   = module.node[4].docker_volume.this["data"]
+}
+
+moved {
+  from = docker_container.node[4]
+  to   = module.node[4].docker_container.this[0]
+}
+
+moved {
+  from = docker_volume.data[5]
+  to   = module.node[5].docker_volume.this["data"]
+}
+
+moved {
+  from = docker_container.node[5]
+  to   = module.node[5].docker_container.this[0]
+}
+
+moved {
+  from = docker_volume.data[6]
+  to   = module.node[6].docker_volume.this["data"]
+}
+
+moved {
+  from = docker_container.node[6]
+  to   = module.node[6].docker_container.this[0]
+}
+
+moved {
+  from = docker_volume.data[7]
+  to   = module.node[7].docker_volume.this["data"]
+}
+
+moved {
+  from = docker_container.node[7]
+  to   = module.node[7].docker_container.this[0]
+}
+
+moved {
+  from = docker_volume.data[8]
+  to   = module.node[8].docker_volume.this["data"]
+}
+
+moved {
+  from = docker_container.node[8]
+  to   = module.node[8].docker_container.this[0]
 }

@@ -7,7 +7,7 @@ output "service" {
     database   = var.keyspace
     username   = var.admin_user
     container  = local.nodes[0].container
-    volume     = docker_volume.data[0].name
+    volume     = module.node[0].volumes["data"]
     image      = var.image
     node_count = var.node_count
     nodes      = local.nodes

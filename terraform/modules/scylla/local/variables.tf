@@ -27,11 +27,6 @@ variable "run" {
 variable "image" {
   description = "Image reference honouring the scylladb/scylla image's arguments (scylladb/scylla or the stand-in)."
   type        = string
-
-  validation {
-    condition     = length(trimspace(var.image)) > 0
-    error_message = "scylla image must be a non-empty image reference."
-  }
 }
 
 variable "node_count" {
@@ -48,17 +43,11 @@ variable "node_count" {
 variable "host_port" {
   description = "CQL port of node1 on 127.0.0.1 of the Docker host; node i is published on host_port + i - 1."
   type        = number
-
-  validation {
-    condition     = var.host_port >= 1024 && var.host_port <= 65527 && floor(var.host_port) == var.host_port
-    error_message = "scylla host_port must be an integer from 1024 to 65527 (node i uses host_port + i - 1)."
-  }
 }
 
 variable "memory_mb" {
   description = "Memory limit of each node's container in MiB (swap is not allowed beyond it). Scylla gets --memory = 2/3 of it."
   type        = number
-  default     = 750
 
   validation {
     condition     = var.memory_mb >= 512 && floor(var.memory_mb) == var.memory_mb
@@ -69,12 +58,6 @@ variable "memory_mb" {
 variable "cpus" {
   description = "CPU limit of each node's container (fractions allowed). Scylla runs one shard (--smp 1)."
   type        = number
-  default     = 1
-
-  validation {
-    condition     = var.cpus > 0 && var.cpus <= 64
-    error_message = "scylla cpus must be greater than 0 and at most 64."
-  }
 }
 
 variable "keyspace" {

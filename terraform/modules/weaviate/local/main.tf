@@ -2,10 +2,6 @@ locals {
   name   = "${var.project_name}-weaviate"
   labels = merge(var.labels, { service = "weaviate" })
 
-  # The provider reads NanoCpus back as "1.0" for whole numbers and as "0.5"
-  # for fractions; writing it the same way keeps the plan empty after apply.
-  cpus = floor(var.cpus) == var.cpus ? format("%.1f", var.cpus) : tostring(var.cpus)
-
   # Weaviate is configured through environment variables only: it has no
   # *_FILE variant for its API keys, and its config file (--config-file) is
   # deprecated upstream and would be overridden by the environment anyway. The
@@ -38,90 +34,49 @@ locals {
   data_path = "/var/lib/weaviate"
 }
 
-resource "docker_image" "this" {
-  name         = var.image
-  keep_locally = true
-}
-
-resource "docker_volume" "data" {
-  name = "${local.name}-data"
-
-  dynamic "labels" {
-    for_each = local.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
-}
-
-resource "docker_container" "this" {
-  count = var.run ? 1 : 0
+module "container" {
+  source = "../../shared/docker-container"
 
   name     = local.name
-  image    = docker_image.this.image_id
   hostname = "weaviate"
-  restart  = "unless-stopped"
-  must_run = true
+  image    = var.image
+  run      = var.run
   # The image's entrypoint is the server binary; these are upstream's defaults.
-  command = ["--host", "0.0.0.0", "--port", "8080", "--scheme", "http"]
-
-  memory      = var.memory_mb
-  memory_swap = var.memory_mb
-  cpus        = local.cpus
-
-  env = local.env
-
-  networks_advanced {
-    name    = var.network_name
-    aliases = ["weaviate"]
-  }
-
-  ports {
-    internal = 8080
-    external = var.host_port
-    ip       = "127.0.0.1"
-  }
-
-  ports {
-    internal = 50051
-    external = var.grpc_host_port
-    ip       = "127.0.0.1"
-  }
-
-  volumes {
-    volume_name    = docker_volume.data.name
-    container_path = local.data_path
-  }
+  command   = ["--host", "0.0.0.0", "--port", "8080", "--scheme", "http"]
+  memory_mb = var.memory_mb
+  cpus      = var.cpus
+  env       = local.env
+  labels    = local.labels
+  network   = { name = var.network_name, aliases = ["weaviate"] }
+  volumes   = { data = local.data_path }
+  ports = [
+    { internal = 8080, external = var.host_port },
+    { internal = 50051, external = var.grpc_host_port },
+  ]
 
   # The readiness endpoint needs no credentials. wget is busybox's in the
   # upstream (Alpine) image and GNU wget in the stand-in; both know -q --spider.
-  healthcheck {
+  healthcheck = {
     test         = ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:8080/v1/.well-known/ready"]
     interval     = "5s"
     timeout      = "3s"
     retries      = 12
     start_period = "10s"
   }
+}
 
-  log_driver = "json-file"
-  log_opts = {
-    max-size = "10m"
-    max-file = "3"
-  }
+# Instances created before the shared container module keep their objects (and data).
+moved {
+  from = docker_image.this
+  to   = module.container.docker_image.this[0]
+}
 
-  dynamic "labels" {
-    for_each = local.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
+moved {
+  from = docker_volume.data
+  to   = module.container.docker_volume.this["data"]
+}
 
-  lifecycle {
-    precondition {
-      condition     = var.admin_user != var.app_user && var.admin_api_key != var.app_api_key && var.host_port != var.grpc_host_port
-      error_message = "weaviate: the admin and application users need different names and different API keys, and host_port must differ from grpc_host_port."
-    }
-  }
+moved {
+  from = docker_container.this
+  to   = module.container.docker_container.this
 }

@@ -7,7 +7,7 @@ output "service" {
     database  = ""
     username  = var.admin_user
     container = local.name
-    volume    = docker_volume.data.name
+    volume    = module.container.volumes["data"]
     image     = var.image
     # Weaviate specifics: gRPC endpoint (v4 clients) and the application user's
     # name (its API key is the secret weaviate_app_api_key).

@@ -17,37 +17,21 @@ variable "run" {
 variable "image" {
   description = "Image reference honouring the upstream weaviate image contract (cr.weaviate.io/semitechnologies/weaviate or a stand-in): entrypoint = the server, configured through environment variables, wget on PATH."
   type        = string
-
-  validation {
-    condition     = length(trimspace(var.image)) > 0
-    error_message = "weaviate image must be a non-empty image reference."
-  }
 }
 
 variable "host_port" {
   description = "HTTP (REST and GraphQL) port published on 127.0.0.1 of the Docker host."
   type        = number
-
-  validation {
-    condition     = var.host_port >= 1024 && var.host_port <= 65535 && floor(var.host_port) == var.host_port
-    error_message = "weaviate host_port must be an integer from 1024 to 65535."
-  }
 }
 
 variable "grpc_host_port" {
   description = "gRPC port (used by the v4 clients) published on 127.0.0.1 of the Docker host."
   type        = number
-
-  validation {
-    condition     = var.grpc_host_port >= 1024 && var.grpc_host_port <= 65535 && floor(var.grpc_host_port) == var.grpc_host_port
-    error_message = "weaviate grpc_host_port must be an integer from 1024 to 65535."
-  }
 }
 
 variable "memory_mb" {
   description = "Memory limit of the container in MiB (swap is not allowed beyond it); GOMEMLIMIT is set to 80% of it. An idle server uses about 110 MB; HNSW indexes live in memory, so size this with the vectors."
   type        = number
-  default     = 512
 
   validation {
     condition     = var.memory_mb >= 256
@@ -58,12 +42,6 @@ variable "memory_mb" {
 variable "cpus" {
   description = "CPU limit of the container (fractions allowed)."
   type        = number
-  default     = 1
-
-  validation {
-    condition     = var.cpus > 0 && var.cpus <= 64
-    error_message = "weaviate cpus must be greater than 0 and at most 64."
-  }
 }
 
 variable "admin_user" {
@@ -107,6 +85,11 @@ variable "app_api_key" {
   validation {
     condition     = can(regex("^[A-Za-z0-9_.~-]{16,128}$", var.app_api_key))
     error_message = "weaviate app_api_key must be 16-128 characters from A-Z a-z 0-9 _ . ~ - (no commas: the keys are a comma-separated list)."
+  }
+
+  validation {
+    condition     = var.app_api_key != var.admin_api_key && var.app_user != var.admin_user
+    error_message = "weaviate: the admin and application users need different names and different API keys."
   }
 }
 
