@@ -63,11 +63,17 @@ setup: ## Prepare this machine: Docker engine, venv, collections, Terraform + pr
 images: ## Build the stand-in images that are missing or changed (STANDINS="a b" to pick)
 	$(STAGE) images bash scripts/build-standin-images.sh $(STANDINS)
 
-up: $(IMAGE_DEP) ## Provision, initialize, verify and report (IMAGES=standin offline)
-	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS)
+# SERVICES="redis scylla": initialize, verify and report only those services (inventory
+# hosts of multidb_services); preflight and Terraform always cover the whole environment.
+comma := ,
+space := $() $()
+LIMIT := $(if $(SERVICES),--limit "$(subst $(space),$(comma),$(strip $(SERVICES)))")
+
+up: $(IMAGE_DEP) ## Provision, initialize, verify and report (IMAGES=standin offline; SERVICES="redis" limits)
+	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS) $(LIMIT) $(ARGS)
 
 plan: $(IMAGE_DEP) ## Show the plan and what would change; changes nothing
-	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS) --check --diff
+	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS) --check --diff $(LIMIT) $(ARGS)
 
 down: ## Remove containers and network, keep volumes and secrets (DESTROY_DATA=true deletes them)
 	ansible-playbook playbooks/teardown.yml -i $(INVENTORY) $(IMAGE_VARS) $(if $(filter true,$(DESTROY_DATA)),-e multidb_destroy_data=true) $(ARGS)
@@ -77,7 +83,7 @@ drift: ## Terraform plan + health checks; exits non-zero and reports what drifte
 
 # make turns every non-zero exit into 2: scripts/status.sh gives the exact code.
 status: ## Health report; scripts/status.sh exits 0 healthy, 1 degraded, 2 down, 3 no platform/error
-	@bash scripts/status.sh -i $(INVENTORY) $(IMAGE_VARS) $(ARGS)
+	@bash scripts/status.sh -i $(INVENTORY) $(IMAGE_VARS) $(LIMIT) $(ARGS)
 
 lint: ## terraform fmt/validate, tflint, ansible-lint (production profile)
 	$(STAGE) lint $(MAKE) --no-print-directory lint-terraform lint-ansible
