@@ -23,19 +23,6 @@ description:
   - A failed login is reported with RV(auth_failed), so a play can tell "wrong credentials"
     from "not reachable" (used to replace the built-in C(cassandra) superuser once).
 options:
-  login_hosts:
-    description: Endpoints as C(host:port); every one is a contact point and the only allowed coordinators.
-    type: list
-    elements: str
-    required: true
-  login_user:
-    description: Role to authenticate as.
-    type: str
-    required: true
-  login_password:
-    description: Password of O(login_user).
-    type: str
-    required: true
   statement:
     description: One CQL statement, with C(%s) placeholders for O(parameters).
     type: str
@@ -52,22 +39,14 @@ options:
     default: QUORUM
   read_only:
     description:
-      - V(true) for statements that change nothing (C(SELECT), C(LIST ...)): never C(changed), also run in check mode.
-      - V(false) for writes and DDL: C(changed=true), skipped in check mode.
+      - V(true) for statements that change nothing (C(SELECT), C(LIST ...)); never C(changed), also run in check mode.
+      - V(false) for writes and DDL; C(changed=true), skipped in check mode.
     type: bool
     default: false
-  connect_timeout:
-    description: Seconds to wait for a connection.
-    type: int
-    default: 10
-  request_timeout:
-    description: Seconds to wait for the statement's result.
-    type: int
-    default: 30
-requirements:
-  - cassandra-driver (Python) >= 3.25
 notes:
   - Supports check mode (see O(read_only)).
+extends_documentation_fragment:
+  - multidb.platform.cql
 author:
   - multidb-platform engineers
 """
@@ -109,78 +88,28 @@ coordinator:
   type: str
 """
 
-import datetime
-import decimal
-import ipaddress
-import traceback
-import uuid
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multidb.platform.plugins.module_utils.cql import (
+    CqlSession, cql_argument_spec, is_auth_error, plain, require_driver)
 
 try:
-    from cassandra import ConsistencyLevel
-    from cassandra.auth import PlainTextAuthProvider
-    from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable
-    from cassandra.policies import WhiteListRoundRobinPolicy
-    from cassandra.query import SimpleStatement, dict_factory
-
-    HAS_DRIVER = True
-    DRIVER_IMPORT_ERROR = None
-except ImportError:
-    HAS_DRIVER = False
-    DRIVER_IMPORT_ERROR = traceback.format_exc()
-
-
-def _plain(value):
-    """Driver values -> JSON-friendly values."""
-    if isinstance(value, (uuid.UUID, decimal.Decimal, ipaddress.IPv4Address, ipaddress.IPv6Address)):
-        return str(value)
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, dict) or hasattr(value, "items"):
-        return {str(_plain(k)): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)) or type(value).__name__ in ("SortedSet", "OrderedSet"):
-        items = [_plain(v) for v in value]
-        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
-
-
-def _endpoint(text):
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit():
-        raise ValueError("login_hosts entries must be host:port (got %r)" % text)
-    return host.strip("[]"), int(port)
-
-
-def _is_auth_error(exc):
-    if exc.__class__.__name__ == "AuthenticationFailed":
-        return True
-    errors = getattr(exc, "errors", None) or {}
-    return bool(errors) and all(e.__class__.__name__ == "AuthenticationFailed" for e in errors.values())
+    from cassandra.cluster import NoHostAvailable
+except ImportError:  # reported by require_driver
+    NoHostAvailable = Exception
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            login_hosts=dict(type="list", elements="str", required=True),
-            login_user=dict(type="str", required=True),
-            login_password=dict(type="str", required=True, no_log=True),
+        argument_spec=cql_argument_spec(
             statement=dict(type="str", required=True),
             parameters=dict(type="list", elements="raw", default=[]),
             consistency=dict(type="str", default="QUORUM",
                              choices=["ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE"]),
             read_only=dict(type="bool", default=False),
-            connect_timeout=dict(type="int", default=10),
-            request_timeout=dict(type="int", default=30),
         ),
         supports_check_mode=True,
     )
-    if not HAS_DRIVER:
-        module.fail_json(msg=missing_required_lib("cassandra-driver"), exception=DRIVER_IMPORT_ERROR)
+    require_driver(module)
 
     p = module.params
     result = dict(changed=False, auth_failed=False)
@@ -190,33 +119,19 @@ def main():
             module.exit_json(**result)
 
     try:
-        endpoints = [_endpoint(h) for h in p["login_hosts"]]
+        cql = CqlSession(p["login_hosts"], p["login_user"], p["login_password"], p["connect_timeout"],
+                         p["request_timeout"], p["consistency"])
     except ValueError as e:
         module.fail_json(msg=str(e), **result)
-
-    profile = ExecutionProfile(
-        load_balancing_policy=WhiteListRoundRobinPolicy(sorted({h for h, _ in endpoints})),
-        consistency_level=getattr(ConsistencyLevel, p["consistency"]),
-        request_timeout=p["request_timeout"],
-        row_factory=dict_factory,
-    )
-    cluster = Cluster(
-        contact_points=endpoints,
-        auth_provider=PlainTextAuthProvider(username=p["login_user"], password=p["login_password"]),
-        execution_profiles={EXEC_PROFILE_DEFAULT: profile},
-        connect_timeout=p["connect_timeout"],
-        control_connection_timeout=p["connect_timeout"],
-        protocol_version=4,
-    )
     try:
         try:
-            session = cluster.connect()
+            cql.__enter__()
         except Exception as e:  # NoHostAvailable wraps the per-host errors
-            result["auth_failed"] = _is_auth_error(e)
+            result["auth_failed"] = is_auth_error(e)
             module.fail_json(msg="Cannot connect to %s as %s: %s" % (", ".join(p["login_hosts"]), p["login_user"], e),
                              **result)
         try:
-            rs = session.execute(SimpleStatement(p["statement"]), p["parameters"] or None)
+            rs = cql.execute(p["statement"], p["parameters"])
         except NoHostAvailable as e:
             module.fail_json(msg="No coordinator available: %s" % e, **result)
         except Exception as e:
@@ -224,9 +139,9 @@ def main():
         coordinator = rs.response_future.coordinator_host
         result["coordinator"] = str(getattr(coordinator, "endpoint", coordinator))
         if rs.column_names:
-            result["rows"] = [{k: _plain(v) for k, v in row.items()} for row in rs]
+            result["rows"] = [{k: plain(v) for k, v in row.items()} for row in rs]
     finally:
-        cluster.shutdown()
+        cql.cluster.shutdown()
     module.exit_json(**result)
 
 
