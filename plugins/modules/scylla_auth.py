@@ -86,7 +86,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multidb.platform.plugins.module_utils.cql import (
     CqlSession, cql_argument_spec, is_auth_error, require_driver)
 
-DEFAULT_ROLE, DEFAULT_PASSWORD = "cassandra", "cassandra"
+DEFAULT_ROLE = "cassandra"
+DEFAULT_PASSWORD = "cassandra"
 NTS = "org.apache.cassandra.locator.NetworkTopologyStrategy"
 
 
