@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+# Copyright: multidb-platform engineers
+# Apache-2.0 (see galaxy.yml)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The connection options of the collection's Weaviate modules (plugins/module_utils/weaviate.py).
+    DOCUMENTATION = r"""
+options:
+  url:
+    description: Base URL of the Weaviate REST API, for example C(http://127.0.0.1:8080).
+    type: str
+    required: true
+  api_key:
+    description: API key of an RBAC root user (sent as a bearer token, never logged).
+    type: str
+    required: true
+  timeout:
+    description: Seconds to wait for each request.
+    type: int
+    default: 30
+"""
