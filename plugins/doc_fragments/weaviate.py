@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # The connection options of the collection's Weaviate modules (plugins/module_utils/weaviate.py).
+    # The connection options of the collection's Weaviate modules (plugins/module_utils/bearer_api.py).
     DOCUMENTATION = r"""
 options:
   url:

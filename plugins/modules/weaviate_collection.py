@@ -80,8 +80,8 @@ properties_added:
 import re
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.multidb.platform.plugins.module_utils.weaviate import (
-    Weaviate, WeaviateError, weaviate_argument_spec)
+from ansible_collections.multidb.platform.plugins.module_utils.bearer_api import (
+    ApiError, BearerApi, bearer_argument_spec)
 
 NAME = re.compile(r"^[A-Z][_0-9A-Za-z]{0,254}$")
 PROPERTY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,230}$")
@@ -101,7 +101,8 @@ def _declared_properties(module, collection):
 
 def main():
     module = AnsibleModule(
-        argument_spec=weaviate_argument_spec(
+        argument_spec=bearer_argument_spec(
+            "api_key",
             collections=dict(type="list", elements="dict", required=True, options=dict(
                 name=dict(type="str", required=True),
                 description=dict(type="str", default=""),
@@ -117,7 +118,7 @@ def main():
     if bad or len(set(names)) != len(names):
         module.fail_json(msg="collection names must be unique and start with an upper-case letter (got %s)"
                          % ", ".join(names))
-    api = Weaviate(module)
+    api = BearerApi(module, "api_key")
     created, added, conflicts = [], [], []
     try:
         _status, schema = api.request("GET", "/v1/schema")
@@ -156,7 +157,7 @@ def main():
         if not module.check_mode:
             for method, path, body in plan:
                 api.request(method, path, body)
-    except WeaviateError as e:
+    except ApiError as e:
         module.fail_json(msg=str(e), created=created, properties_added=added)
     module.exit_json(changed=bool(created or added), created=created, properties_added=added)
 

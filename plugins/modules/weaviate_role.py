@@ -62,8 +62,8 @@ actions:
 import re
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.multidb.platform.plugins.module_utils.weaviate import (
-    Weaviate, WeaviateError, weaviate_argument_spec)
+from ansible_collections.multidb.platform.plugins.module_utils.bearer_api import (
+    ApiError, BearerApi, bearer_argument_spec)
 
 BUILT_IN = ("root", "viewer", "admin", "read-only")
 
@@ -76,7 +76,8 @@ def _key(permission):
 
 def main():
     module = AnsibleModule(
-        argument_spec=weaviate_argument_spec(
+        argument_spec=bearer_argument_spec(
+            "api_key",
             name=dict(type="str", required=True),
             permissions=dict(type="list", elements="dict", required=True),
             users=dict(type="list", elements="str", default=[]),
@@ -87,7 +88,7 @@ def main():
     role = p["name"]
     if role in BUILT_IN or not re.match(r"^[A-Za-z][-_0-9A-Za-z]{0,254}$", role):
         module.fail_json(msg="name must be a valid role name and not a built-in role (got %s)" % role)
-    api = Weaviate(module)
+    api = BearerApi(module, "api_key")
     actions, plan = [], []
     try:
         status, current = api.request("GET", "/v1/authz/roles/%s" % role, ok=(200, 404))
@@ -116,7 +117,7 @@ def main():
         if not module.check_mode:
             for method, path, body, ok in plan:
                 api.request(method, path, body, ok=ok)
-    except WeaviateError as e:
+    except ApiError as e:
         module.fail_json(msg=str(e), actions=actions)
     module.exit_json(changed=bool(actions), actions=actions)
 
