@@ -4,7 +4,9 @@
 #
 # Each stage appends "NAME SECONDS ok|failed" to $MULTIDB_STAGE_TIMES (when set, e.g. by
 # .ci/run) and says its time; --table prints them all, so every CI log ends with the time of
-# setup, images, lint, converge, idempotence, verify and operations.
+# setup, images, lint, converge, idempotence, verify and operations. With it set, a stage's
+# output is also kept beside that file, and --table ends with what failed in a failed stage
+# (pytest's FAILED/ERROR lines, Ansible's fatal lines): the end of a long log says why.
 set -uo pipefail
 
 if [ "${1:-}" = --table ]; then
@@ -15,6 +17,14 @@ if [ "${1:-}" = --table ]; then
 		{ printf "%-14s %8d  %s\n", $1, $2, $3; total += $2 }
 		END { printf "%-14s %8d  (%d min %02d s)\n", "total", total, total / 60, total % 60 }
 	' "$file"
+	awk '$3 == "failed" { print $1 }' "$file" | sort -u | while read -r failed; do
+		log="$file.$failed.log"
+		[ -f "$log" ] || continue
+		echo
+		echo "== why stage $failed failed (from its output):"
+		sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(FAILED|ERROR) |^fatal: |^E  +[A-Za-z]*(Error|assert)|^=+ .*(failed|error).* =+$' |
+			cut -c1-400 | tail -40
+	done
 	exit 0
 fi
 
@@ -22,8 +32,13 @@ fi
 name="$1"
 shift
 start=$SECONDS
-"$@"
-rc=$?
+if [ -n "${MULTIDB_STAGE_TIMES:-}" ]; then
+	"$@" 2>&1 | tee "$MULTIDB_STAGE_TIMES.$name.log"
+	rc=${PIPESTATUS[0]}
+else
+	"$@"
+	rc=$?
+fi
 took=$((SECONDS - start))
 result=ok
 [ "$rc" -eq 0 ] || result=failed

@@ -26,6 +26,7 @@ options:
 """
 
 EXAMPLES = r"""
+preflight_services: "{{ multidb_service_registry | multidb.platform.service_facts(['memory_min_mb', 'node_count_var']) }}"
 report_services: "{{ provision_services | multidb.platform.service_hosts(ansible_play_hosts_all) }}"
 report_health: "{{ ansible_play_hosts_all | multidb.platform.service_health(hostvars) }}"
 """
@@ -42,6 +43,12 @@ def service_hosts(services, hosts):
     return {name: entry for name, entry in services.items() if name in wanted}
 
 
+def service_facts(registry, keys):
+    """{service: {key: value}} with only `keys` of each registry entry: the other keys (the
+    role inputs, templates of facts that exist only on service hosts) are never evaluated."""
+    return {name: {key: entry[key] for key in keys if key in entry} for name, entry in registry.items()}
+
+
 def service_health(hosts, hostvars, suffix="_health"):
     """{service: what its health check recorded} for each host that recorded one."""
     found = {}
@@ -55,4 +62,4 @@ def service_health(hosts, hostvars, suffix="_health"):
 
 class FilterModule:
     def filters(self):
-        return {"service_hosts": service_hosts, "service_health": service_health}
+        return {"service_hosts": service_hosts, "service_health": service_health, "service_facts": service_facts}
