@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -243,7 +244,8 @@ def test_teardown_keeps_data_and_site_brings_it_back_after_interrupted_runs(ops_
     process group as the apply starts, Ctrl-C while containers are created). After each:
     every process of that run has ended by itself (Terraform and its provider plugins
     included), no state lock is left, the state is valid JSON, and the state directory holds
-    exactly the files it held before the run (no plan file, no plugin socket); the next run
+    exactly the files it held before the run (no plan file, no plugin socket), and the run's
+    private directory in the system's temporary directory is gone; the next run
     takes the lock and goes on. Finally site.yml brings the platform back with every
     sentinel row and the same secrets."""
     secrets_before = read_secrets(ops_state_dir)
@@ -263,8 +265,10 @@ def test_teardown_keeps_data_and_site_brings_it_back_after_interrupted_runs(ops_
     again = run_ops("playbooks/teardown.yml")
     assert again.returncode == 0 and recap_changed(again.stdout) == 0, again.stdout[-3000:]
 
+    run_dirs = Path(tempfile.gettempdir())
     for n, (what, sig, moment) in enumerate(INTERRUPTIONS):
         files_before = _state_files(ops_state_dir)
+        run_dirs_before = set(run_dirs.glob(f"multidb-{project}-tf-*"))
         marker = f"interrupt-{n}-{os.getpid()}-{time.time_ns()}"
         interrupted = _run_interrupted(project, sig, moment, tmp_path / f"interrupted-{n}.log", marker)
         assert interrupted.returncode != 0, f"{what}: the interrupted run reported success"
@@ -279,6 +283,8 @@ def test_teardown_keeps_data_and_site_brings_it_back_after_interrupted_runs(ops_
         files_after = _state_files(ops_state_dir)
         assert files_after == files_before, (f"{what}: the state directory changed: added {files_after - files_before},"
                                              f" removed {files_before - files_after}")
+        left_dirs = set(run_dirs.glob(f"multidb-{project}-tf-*")) - run_dirs_before
+        assert not left_dirs, f"{what}: the run's private directory (plan file, module code) was left: {left_dirs}"
 
     assert_converged_with_sentinels(ops_state_dir, sentinels, "a teardown and three interrupted restores")
     assert read_secrets(ops_state_dir) == secrets_before
