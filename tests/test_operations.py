@@ -24,7 +24,7 @@ import yaml
 
 from conftest import (REPO, TEST_VARS, assert_converged_with_sentinels, container_ids, containers_of, free_port_blocks,
                       ops_env, playbook_command, project_containers, project_objects, read_secrets, read_services,
-                      record, run_ops)
+                      recap_changed, record, run_ops)
 
 pytestmark = pytest.mark.ops(order=2)
 
