@@ -19,10 +19,12 @@ description:
   - Waits up to O(wait_timeout) seconds for the cluster to accept connections and for the built-in
     superuser to exist (a new cluster creates it a few seconds after it starts).
   - Where the server keeps roles in the C(system_auth) keyspace (Apache Cassandra, ScyllaDB before
-    6.0), replicates that keyspace like the application keyspace (NetworkTopologyStrategy,
-    O(replication_factor)) and returns RV(repair_needed) so that the play repairs it; ScyllaDB 6.0
-    and later keep roles in Raft-managed tables, which need neither. The decision is the server's
-    version (C(system.versions)), not the image name.
+    6.0), first replicates that keyspace like the application keyspace (NetworkTopologyStrategy,
+    O(replication_factor)). When it changes that replication it stops there and returns
+    RV(repair_needed) - roles are written only once every node holds C(system_auth) - so the play
+    repairs it and runs the module again, which then does the rest. ScyllaDB 6.0 and later keep
+    roles in Raft-managed tables, which need neither. The decision is the server's version
+    (C(system.versions)), not the image name.
   - Secrets never appear in RV(statements). In check mode nothing is changed; a new cluster (the admin
     role missing) is reported as a change.
 options:
@@ -61,6 +63,15 @@ EXAMPLES = r"""
     container: multidb-scylla-node1
     command: nodetool repair system_auth
   when: auth.repair_needed
+
+- name: Admin superuser, once every node holds system_auth
+  multidb.platform.scylla_auth:
+    login_hosts: ["127.0.0.1:9042"]
+    login_user: platform_admin
+    login_password: "{{ scylla_admin_password }}"
+    default_role_password: "{{ scylla_default_role_password }}"
+    replication_factor: 3
+  when: auth.repair_needed
 """
 
 RETURN = r"""
@@ -74,7 +85,9 @@ server:
   returned: always
   type: dict
 repair_needed:
-  description: V(true) when the replication of C(system_auth) was changed (repair it on every node).
+  description:
+    - V(true) when the replication of C(system_auth) was changed and nothing else was done yet; repair
+      C(system_auth), then run the module again.
   returned: always
   type: bool
 """
@@ -124,7 +137,7 @@ def main():
     def session(user, password):
         return CqlSession(p["login_hosts"], user, password, p["connect_timeout"], p["request_timeout"]).__enter__()
 
-    statements, repair_needed = [], False
+    statements = []
     deadline = time.monotonic() + p["wait_timeout"]
     cql, bootstrap, last = None, False, None
     while cql is None:
@@ -147,13 +160,29 @@ def main():
 
     try:
         product, version, roles_in_system_auth = _server(cql)
+        server = dict(product=product, version=version, roles_in_system_auth=roles_in_system_auth)
+        # Roles are written only once every node holds system_auth: a role written while the
+        # keyspace has one replica, then read from another node before the repair, is missing
+        # there (a login refused, or the built-in superuser still enabled on that node).
+        if roles_in_system_auth:
+            datacenter = cql.rows("SELECT data_center FROM system.local", consistency="ONE")[0]["data_center"]
+            wanted = {"class": NTS, datacenter: str(p["replication_factor"])}
+            found = cql.rows("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'",
+                             consistency="ONE")
+            if found and found[0]["replication"] != wanted:
+                statement = ("ALTER KEYSPACE system_auth WITH replication = {'class': 'NetworkTopologyStrategy', "
+                             "'%s': %d}" % (datacenter.replace("'", "''"), p["replication_factor"]))
+                statements.append(statement)
+                if not module.check_mode:
+                    cql.execute(statement)
+                module.exit_json(changed=True, statements=statements, repair_needed=not module.check_mode,
+                                 server=server)
+
         if bootstrap:
             statements.append("CREATE ROLE IF NOT EXISTS %s WITH PASSWORD = '********' AND SUPERUSER = true "
                               "AND LOGIN = true" % admin)
             if module.check_mode:
-                module.exit_json(changed=True, statements=statements, repair_needed=False,
-                                 server=dict(product=product, version=version,
-                                             roles_in_system_auth=roles_in_system_auth))
+                module.exit_json(changed=True, statements=statements, repair_needed=False, server=server)
             cql.execute("CREATE ROLE IF NOT EXISTS %s WITH PASSWORD = %%s AND SUPERUSER = true AND LOGIN = true"
                         % admin, [p["login_password"]])
             cql.cluster.shutdown()
@@ -167,19 +196,6 @@ def main():
                                          statements=statements)
                     time.sleep(2)
 
-        if roles_in_system_auth:
-            datacenter = cql.rows("SELECT data_center FROM system.local", consistency="ONE")[0]["data_center"]
-            wanted = {"class": NTS, datacenter: str(p["replication_factor"])}
-            found = cql.rows("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'",
-                             consistency="ONE")
-            if found and found[0]["replication"] != wanted:
-                statement = ("ALTER KEYSPACE system_auth WITH replication = {'class': 'NetworkTopologyStrategy', "
-                             "'%s': %d}" % (datacenter.replace("'", "''"), p["replication_factor"]))
-                statements.append(statement)
-                repair_needed = not module.check_mode
-                if not module.check_mode:
-                    cql.execute(statement)
-
         default = [r for r in cql.rows("LIST ROLES") if r["role"] == DEFAULT_ROLE]
         if default and default[0].get("login"):
             statements.append("ALTER ROLE cassandra WITH PASSWORD = '********' AND LOGIN = false")
@@ -190,8 +206,7 @@ def main():
     finally:
         if cql is not None:
             cql.cluster.shutdown()
-    module.exit_json(changed=bool(statements), statements=statements, repair_needed=repair_needed,
-                     server=dict(product=product, version=version, roles_in_system_auth=roles_in_system_auth))
+    module.exit_json(changed=bool(statements), statements=statements, repair_needed=False, server=server)
 
 
 if __name__ == "__main__":
