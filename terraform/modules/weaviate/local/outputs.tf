@@ -1,5 +1,13 @@
 output "service" {
   description = "Endpoint of this service for the environment's `services` output (no secrets)."
+
+  # Checked at plan time, before anything is created (variable validations cannot compare
+  # two variables before Terraform 1.9, and 1.5 is the oldest this project supports).
+  precondition {
+    condition     = var.app_api_key != var.admin_api_key && var.app_user != var.admin_user
+    error_message = "weaviate: the admin and application users need different names and different API keys."
+  }
+
   value = {
     engine    = "weaviate"
     host      = "127.0.0.1"

@@ -86,11 +86,6 @@ variable "app_api_key" {
     condition     = can(regex("^[A-Za-z0-9_.~-]{16,128}$", var.app_api_key))
     error_message = "weaviate app_api_key must be 16-128 characters from A-Z a-z 0-9 _ . ~ - (no commas: the keys are a comma-separated list)."
   }
-
-  validation {
-    condition     = var.app_api_key != var.admin_api_key && var.app_user != var.admin_user
-    error_message = "weaviate: the admin and application users need different names and different API keys."
-  }
 }
 
 variable "labels" {
