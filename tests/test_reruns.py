@@ -73,3 +73,61 @@ def test_limit_initializes_verifies_and_reports_only_those_services(services, st
     # The file describes the whole platform: a limited run leaves the last full report alone.
     assert (state_dir / "health-report.json").read_bytes() == report_before
     assert container_ids(services) == before_ids
+
+
+def test_check_mode_reports_what_the_modules_would_create_and_creates_nothing(services, secrets, state_dir,
+                                                                               tmp_path):
+    """The declarative modules in check mode: with one more Weaviate collection, one more
+    bucket and one more ScyllaDB table declared, `site.yml --check` reports each of them as a
+    change (what the module would do) and none of them exists afterwards."""
+    import requests
+    from cassandra.auth import PlainTextAuthProvider
+    from cassandra.cluster import Cluster
+
+    extra = {
+        "weaviate_collections": [{"name": "Document", "description": "Chunks of source documents with their embeddings",
+                                  "distance": "cosine",
+                                  "properties": [{"name": "content", "data_type": "text"},
+                                                 {"name": "source", "data_type": "text"},
+                                                 {"name": "chunk", "data_type": "int"}]},
+                                 {"name": "CheckModeProbe", "distance": "cosine",
+                                  "properties": [{"name": "note", "data_type": "text"}]}],
+        "objectstore_buckets": [{"name": "documents"}, {"name": "backups"}, {"name": "check-mode-probe"}],
+        "scylla_tables": [{"name": "conversation_history",
+                           "columns": "conversation_id uuid, message_id timeuuid, role text, content text, "
+                                      "metadata map<text, text>, PRIMARY KEY ((conversation_id), message_id)",
+                           "options": "CLUSTERING ORDER BY (message_id DESC)", "default_time_to_live": 2592000},
+                          {"name": "health_check", "columns": "id text PRIMARY KEY, checked_by text", "options": "",
+                           "default_time_to_live": 86400},
+                          {"name": "check_mode_probe", "columns": "id text PRIMARY KEY", "options": "",
+                           "default_time_to_live": 0}],
+    }
+    extra_file = tmp_path / "extra.json"
+    extra_file.write_text(json.dumps(extra))
+    proc = run_playbook("site.yml", "--check", "--diff", "--limit", "weaviate,objectstore,scylla", "-e",
+                        f"@{extra_file}")
+    out = proc.stdout
+    recap = {line.split()[0]: int(line.split("changed=")[1].split()[0])
+             for line in out.split("PLAY RECAP")[-1].splitlines() if "changed=" in line}
+    assert set(recap) == {"weaviate", "objectstore", "scylla"} and min(recap.values()) >= 1, recap
+    # what each module would do, from its result (created / statements)
+    assert "- CheckModeProbe" in out and "- check-mode-probe" in out, out[-4000:]
+    assert "CREATE TABLE IF NOT EXISTS app.check_mode_probe" in out, out[-4000:]
+
+    wv = services["weaviate"]
+    schema = requests.get(f"http://{wv['host']}:{wv['port']}/v1/schema", timeout=10,
+                          headers={"Authorization": f"Bearer {secrets['weaviate_admin_api_key']}"}).json()
+    assert "CheckModeProbe" not in [c["class"] for c in schema.get("classes") or []]
+    ob = services["objectstore"]
+    buckets = requests.get(f"http://{ob['host']}:{ob['admin_port']}/v2/ListBuckets", timeout=10,
+                           headers={"Authorization": f"Bearer {secrets['objectstore_admin_token']}"}).json()
+    assert "check-mode-probe" not in [a for b in buckets for a in b.get("globalAliases") or []]
+    sc = services["scylla"]
+    cluster = Cluster([sc["host"]], port=sc["port"], protocol_version=5,
+                      auth_provider=PlainTextAuthProvider(sc["username"], secrets["scylla_admin_password"]))
+    try:
+        rows = cluster.connect().execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = %s",
+                                         [sc["database"]])
+        assert "check_mode_probe" not in [r.table_name for r in rows]
+    finally:
+        cluster.shutdown()

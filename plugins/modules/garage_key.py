@@ -159,6 +159,10 @@ def main():
         ids = {}
         for name in p["buckets"]:
             status, info = api.request("GET", "/v2/GetBucketInfo?globalAlias=%s" % quote(name), ok=(200, 404))
+            if status == 404 and module.check_mode:  # garage_bucket would create it (check mode)
+                actions.append("set %s on %s (once created) to %s"
+                               % (p["name"], name, ", ".join(k for k, v in wanted.items() if v)))
+                continue
             if status == 404:
                 module.fail_json(msg="bucket %s does not exist (create it first: garage_bucket)" % name)
             ids[info["id"]] = name
