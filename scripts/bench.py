@@ -3,7 +3,7 @@
 
 On the images already built (--image-vars, default tests/images/standin.yml), on a project
 of its own (`multidb-bench`: its own state home, ports found free by the OS, subnet
-10.213.4.0/24), each run measures:
+10.213.7.0/24), each run measures:
 
   cold     site.yml after a teardown that deletes the data (make down DESTROY_DATA=true)
   no-op    site.yml again at once (must report changed=0)
@@ -34,11 +34,9 @@ import docker
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from conftest import free_port_blocks, recap_changed  # noqa: E402
+from conftest import free_instance_ports, recap_changed  # noqa: E402
 
 PROJECT = "multidb-bench"
-PORT_VARS = ["postgres_port", "redis_port", "mongodb_port", "weaviate_port", "weaviate_grpc_port",
-             "objectstore_port", "objectstore_admin_port", "scylla_port"]
 
 
 def playbook(args: list[str], env: dict, log: Path) -> tuple[int, float, str]:
@@ -116,9 +114,8 @@ def main() -> int:
     out = Path(opts.out or tempfile.mkdtemp(prefix="multidb-bench-"))
     out.mkdir(parents=True, exist_ok=True)
     state_home = Path(tempfile.mkdtemp(prefix="multidb-bench-state-"))
-    firsts = free_port_blocks([9 if var == "scylla_port" else 1 for var in PORT_VARS])
-    variables = {"multidb_project_name": PROJECT, "multidb_network_subnet": "10.213.4.0/24"}
-    variables.update({f"multidb_{var}": port for var, port in zip(PORT_VARS, firsts)})
+    variables = {"multidb_project_name": PROJECT, "multidb_network_subnet": "10.213.7.0/24"}
+    variables.update(free_instance_ports())
     vars_file = out / "vars.json"
     vars_file.write_text(json.dumps(variables))
     env = dict(os.environ, MULTIDB_STATE_HOME=str(state_home), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),

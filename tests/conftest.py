@@ -68,6 +68,18 @@ def _load_yaml(path: Path) -> dict:
     return yaml.safe_load(path.read_text()) or {}
 
 
+# The host-port variables of an instance, read from the inventory (a service added there is
+# covered without editing a list here).
+INSTANCE_PORT_VARS = sorted(k for k in _load_yaml(INVENTORY_VARS)
+                            if re.fullmatch(r"multidb_[a-z0-9]+_([a-z0-9]+_)?port", k))
+
+
+def free_instance_ports(taken: set[int] | None = None) -> dict:
+    """{multidb_*_port: first port} for an instance of its own: one block of 9 ports per
+    variable (a node-count service publishes consecutive ports), found free by the OS."""
+    return dict(zip(INSTANCE_PORT_VARS, free_port_blocks([9] * len(INSTANCE_PORT_VARS), taken)))
+
+
 @pytest.fixture(scope="session")
 def inventory_vars() -> dict:
     """Inventory settings with the test overrides applied (plain values only)."""

@@ -23,13 +23,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, free_port_blocks, project_objects
+from conftest import REPO, free_instance_ports, project_objects
 
 pytestmark = pytest.mark.ops(order=1)
 
 PROJECT = "multidb-badinput"
 INVENTORY_VARS = yaml.safe_load((REPO / "inventories/local/group_vars/all/main.yml").read_text())
-PORT_VARS = sorted(k for k in INVENTORY_VARS if re.fullmatch(r"multidb_[a-z0-9]+_([a-z0-9]+_)?port", k))
 PASSWORD_WITH_URL_CHARS = "p@ss:w/rd?x=1&y#z%20"
 
 
@@ -184,7 +183,7 @@ def _prepare(index, case_id, extra, workdir):
     state_home = workdir / "state"
     state_home.mkdir(parents=True)
     variables = {"multidb_project_name": f"{PROJECT}-{index}", "multidb_network_subnet": "10.213.5.0/24"}
-    variables.update(zip(PORT_VARS, free_port_blocks([9] * len(PORT_VARS), _TAKEN_PORTS)))
+    variables.update(free_instance_ports(_TAKEN_PORTS))
     inventory = REPO / "inventories/local"
     if extra == "same-port":
         variables[f"multidb_{SVC_B}_port"] = variables[f"multidb_{SVC_A}_port"]

@@ -11,7 +11,7 @@ import json
 from cassandra.auth import PlainTextAuthProvider
 from cassandra.cluster import Cluster
 
-from conftest import free_port_blocks, project_containers, run_playbook, state_home
+from conftest import free_instance_ports, project_containers, run_playbook, state_home
 
 SERVICES = ("postgres", "redis", "mongodb", "weaviate", "objectstore", "scylla")
 
@@ -21,13 +21,9 @@ def _instance(project: str, enabled: set[str], *extra: str):
     args = ["-e", f"multidb_project_name={project}", "-e", "multidb_network_subnet=10.213.3.0/24"]
     for svc in SERVICES:
         args += ["-e", f"multidb_{svc}_enabled={'true' if svc in enabled else 'false'}"]
-    # Host ports from the OS (conftest.free_port_blocks), never fixed numbers; 9 wide for
-    # the node-count service (ScyllaDB nodes publish consecutive ports).
-    port_vars = ["postgres_port", "redis_port", "mongodb_port", "weaviate_port", "weaviate_grpc_port",
-                 "objectstore_port", "objectstore_admin_port", "scylla_port"]
-    firsts = free_port_blocks([9 if var == "scylla_port" else 1 for var in port_vars])
-    for var, port in zip(port_vars, firsts):
-        args += ["-e", f"multidb_{var}={port}"]
+    # Host ports from the OS, never fixed numbers (conftest.free_instance_ports).
+    for var, port in free_instance_ports().items():
+        args += ["-e", f"{var}={port}"]
     return args + list(extra)
 
 

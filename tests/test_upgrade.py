@@ -17,14 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, container_ids, free_port_blocks, project_objects, recap_changed, record
+from conftest import REPO, container_ids, free_instance_ports, project_objects, recap_changed, record
 from sentinels import missing_sentinels, write_sentinels
 
 # main before the services became inventory hosts and the containers one shared module.
 UPGRADE_FROM = "24369db7fe1ab0fdf885acce371804b7c4394e60"
 PROJECT = "multidb-ci-upgrade"
-PORT_VARS = ["postgres_port", "redis_port", "mongodb_port", "weaviate_port", "weaviate_grpc_port",
-             "objectstore_port", "objectstore_admin_port", "scylla_port"]
 
 
 def _git(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -65,9 +63,8 @@ def _playbook(tree: Path, state_home: Path, args: list[str]) -> subprocess.Compl
 
 def test_instance_of_the_previous_release_upgrades_keeping_its_data(previous_code, tmp_path):
     state_home = tmp_path / "state"
-    variables = {"multidb_project_name": PROJECT, "multidb_network_subnet": "10.213.5.0/24"}
-    firsts = free_port_blocks([9 if var == "scylla_port" else 1 for var in PORT_VARS])
-    variables.update({f"multidb_{var}": port for var, port in zip(PORT_VARS, firsts)})
+    variables = {"multidb_project_name": PROJECT, "multidb_network_subnet": "10.213.8.0/24"}
+    variables.update(free_instance_ports())
     vars_file = tmp_path / "vars.json"
     vars_file.write_text(json.dumps(variables))
     args = ["-e", f"@{vars_file}"]
