@@ -17,12 +17,18 @@ if [ "${1:-}" = --table ]; then
 		{ printf "%-14s %8d  %s\n", $1, $2, $3; total += $2 }
 		END { printf "%-14s %8d  (%d min %02d s)\n", "total", total, total / 60, total % 60 }
 	' "$file"
+	if [ -s "${MULTIDB_FAILURES:-}" ]; then
+		echo
+		echo "== failed tests (pytest, all stages):"
+		tail -40 "$MULTIDB_FAILURES"
+	fi
 	awk '$3 == "failed" { print $1 }' "$file" | sort -u | while read -r failed; do
 		log="$file.$failed.log"
 		[ -f "$log" ] || continue
 		echo
 		echo "== why stage $failed failed (from its output):"
-		sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(FAILED|ERROR) |^fatal: |^E  +[A-Za-z]*(Error|assert)|^=+ .*(failed|error).* =+$' |
+		sed -e 's/\x1b\[[0-9;]*m//g' -e 's/^ *│ \{0,1\}//' "$log" |
+			grep -E '^(FAILED|ERROR) |^fatal: |^=+ .*(failed|error).* =+$' |
 			cut -c1-400 | tail -40
 	done
 	exit 0

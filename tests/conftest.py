@@ -180,6 +180,18 @@ def _ops_order(item) -> int | None:
     return None if marker is None else int(marker.kwargs.get("order", 0))
 
 
+def pytest_runtest_logreport(report):
+    """With MULTIDB_FAILURES set (.ci/run), append each failed test and the first line of why
+    to that file: the end of the CI log names them, however the runner wraps pytest's output."""
+    path = os.environ.get("MULTIDB_FAILURES")
+    if not path or not report.failed:
+        return
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    why = " ".join((crash.message if crash else str(report.longrepr)).split())[:300]
+    with open(path, "a") as out:
+        out.write(f"FAILED {report.nodeid} ({report.when}): {why}\n")
+
+
 def pytest_collection_modifyitems(config, items):
     """Deselect the operations tests unless MULTIDB_OPS_TESTS=1; with it, run them last.
 
