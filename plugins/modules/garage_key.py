@@ -16,7 +16,7 @@ description:
     permission on other buckets and owner rights it should not have, and forbids it to create buckets
     unless O(allow_create_bucket).
   - Writes the key ID and its secret to O(access_key_id_file) and O(secret_access_key_file) (0600) when they
-    differ. The secret is never returned or logged.
+    differ. Neither is returned or logged (the project keeps the key ID with the secrets).
   - In check mode it changes nothing and reports what it would do in RV(actions).
 options:
   name:
@@ -75,10 +75,6 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-access_key_id:
-  description: ID of the key (an identifier, not a secret); empty in check mode when the key would be created.
-  returned: always
-  type: str
 actions:
   description: What was done (in check mode, would be).
   returned: always
@@ -148,13 +144,13 @@ def main():
             actions.append("create key %s" % p["name"])
             if module.check_mode:
                 actions.append("allow %s on %s" % (p["name"], ", ".join(p["buckets"])))
-                module.exit_json(changed=True, access_key_id="", actions=actions)
+                module.exit_json(changed=True, actions=actions)
             _s, created = api.request("POST", "/v2/CreateKey", {
                 "name": p["name"], "neverExpires": True, "deny": {"createBucket": not p["allow_create_bucket"]}})
             named = [created["accessKeyId"]]
         key_id = named[0]
         _s, key = api.request("GET", "/v2/GetKeyInfo?id=%s&showSecretKey=true" % quote(key_id))
-        module.no_log_values.add(key["secretAccessKey"])
+        module.no_log_values.update([key["secretAccessKey"], key_id])
 
         ids = {}
         for name in p["buckets"]:
@@ -193,7 +189,7 @@ def main():
             _write(module, p["secret_access_key_file"], key["secretAccessKey"], actions, "the secret key")
     except ApiError as e:
         module.fail_json(msg=str(e), actions=actions)
-    module.exit_json(changed=bool(actions), access_key_id=key_id, actions=actions)
+    module.exit_json(changed=bool(actions), actions=actions)
 
 
 if __name__ == "__main__":
