@@ -7,7 +7,7 @@ import uuid
 
 import psycopg
 
-from conftest import container_ids, recap_changed, run_playbook, terraform_plan_exitcode
+from conftest import REPO, container_ids, recap_changed, run_playbook, terraform_plan_exitcode
 
 
 def test_terraform_plan_is_empty_after_apply(state_dir):
@@ -84,23 +84,18 @@ def test_check_mode_reports_what_the_modules_would_create_and_creates_nothing(se
     from cassandra.auth import PlainTextAuthProvider
     from cassandra.cluster import Cluster
 
+    import yaml
+
+    def defaults(role: str, var: str) -> list:
+        return yaml.safe_load((REPO / f"roles/{role}/defaults/main.yml").read_text())[var]
+
+    # The role defaults, each with one more entry (read, not copied: they stay in step).
     extra = {
-        "weaviate_collections": [{"name": "Document", "description": "Chunks of source documents with their embeddings",
-                                  "distance": "cosine",
-                                  "properties": [{"name": "content", "data_type": "text"},
-                                                 {"name": "source", "data_type": "text"},
-                                                 {"name": "chunk", "data_type": "int"}]},
-                                 {"name": "CheckModeProbe", "distance": "cosine",
-                                  "properties": [{"name": "note", "data_type": "text"}]}],
-        "objectstore_buckets": [{"name": "documents"}, {"name": "backups"}, {"name": "check-mode-probe"}],
-        "scylla_tables": [{"name": "conversation_history",
-                           "columns": "conversation_id uuid, message_id timeuuid, role text, content text, "
-                                      "metadata map<text, text>, PRIMARY KEY ((conversation_id), message_id)",
-                           "options": "CLUSTERING ORDER BY (message_id DESC)", "default_time_to_live": 2592000},
-                          {"name": "health_check", "columns": "id text PRIMARY KEY, checked_by text", "options": "",
-                           "default_time_to_live": 86400},
-                          {"name": "check_mode_probe", "columns": "id text PRIMARY KEY", "options": "",
-                           "default_time_to_live": 0}],
+        "weaviate_collections": defaults("weaviate", "weaviate_collections") + [
+            {"name": "CheckModeProbe", "distance": "cosine", "properties": [{"name": "note", "data_type": "text"}]}],
+        "objectstore_buckets": defaults("objectstore", "objectstore_buckets") + [{"name": "check-mode-probe"}],
+        "scylla_tables": defaults("scylla", "scylla_tables") + [
+            {"name": "check_mode_probe", "columns": "id text PRIMARY KEY", "options": "", "default_time_to_live": 0}],
     }
     extra_file = tmp_path / "extra.json"
     extra_file.write_text(json.dumps(extra))
