@@ -243,8 +243,8 @@ def test_lose_a_node_then_site_brings_it_back(sc, app, state_dir):
         run_playbook("playbooks/verify.yml", "playbooks/report.yml", "-e", "report_fail_when_unhealthy=false")
         health = _health(state_dir)
         assert health["status"] == "degraded", health
-        assert health["detail"].startswith(f"{sc['node_count'] - 1}/{sc['node_count']} UN: "), health
-        assert f"{last['name']} UN" not in health["detail"], health
+        assert health["detail"].startswith(f"{sc['node_count'] - 1}/{sc['node_count']} up: "), health
+        assert f"{last['name']} down (" in health["detail"], health
     finally:
         # Terraform (must_run) recreates the stopped container on its volume
         run_playbook("site.yml", "-e", "report_fail_when_unhealthy=false")

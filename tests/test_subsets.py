@@ -64,7 +64,7 @@ def test_only_the_enabled_services_exist_and_a_single_scylla_node_has_rf_1():
         finally:
             cluster.shutdown()
         health = next(r for r in report["services"] if r["service"] == "scylla")
-        assert health["detail"].startswith("1/1 UN"), health
+        assert health["detail"].startswith("1/1 up: node1 up"), health
     finally:
         _destroy(args)
     assert project_containers(project) == set()

@@ -98,6 +98,10 @@ class CqlSession:
             connect_timeout=connect_timeout,
             control_connection_timeout=connect_timeout,
             protocol_version=4,
+            # The modules read the system tables themselves: the driver's own copy of every
+            # keyspace's schema and of the token ring is not needed (and costs a round trip each).
+            schema_metadata_enabled=False,
+            token_metadata_enabled=False,
         )
         self.session = None
 
