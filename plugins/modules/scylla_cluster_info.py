@@ -33,7 +33,7 @@ options:
     default: 0
   try_default_role:
     description:
-      - When O(login_user) is refused, log in as the built-in superuser (C(cassandra)/C(cassandra)): a new
+      - When O(login_user) is refused, log in as the built-in superuser (C(cassandra)/C(cassandra)), as on a new
         cluster, whose admin role does not exist yet (M(multidb.platform.scylla_auth) creates it and disables
         the built-in one).
     type: bool
@@ -84,7 +84,7 @@ up:
   returned: always
   type: int
 summary:
-  description: One line for people, for example C(2/3 up: node1 up, node2 up, node3 down (connection refused)).
+  description: "One line for people, for example C(2/3 up: node1 up, node2 up, node3 down (connection refused))."
   returned: always
   type: str
 """
