@@ -22,6 +22,9 @@ def test_check_mode_changes_nothing(services, state_dir):
 
     proc = run_playbook("site.yml", "--check", "--diff")
     assert recap_changed(proc.stdout) == 0, proc.stdout[-6000:]
+    # Check mode changed nothing, so it verifies nothing: no health check, no report written.
+    assert "health was not checked" in " ".join(proc.stdout.split()), proc.stdout[-3000:]
+    assert "Check the service" not in proc.stdout and "Print the health report" not in proc.stdout
 
     assert container_ids(services) == before_ids
     assert (state_dir / "terraform.tfstate").read_bytes() == before_state
