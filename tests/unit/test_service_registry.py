@@ -57,3 +57,12 @@ def test_service_hosts_keeps_the_contract_order_and_only_the_hosts_given():
 def test_service_health_reads_what_each_host_recorded():
     hostvars = {"redis": {"redis_health": {"status": "healthy"}, "other": 1}, "scylla": {}}
     assert sf.service_health(["redis", "scylla", "missing"], hostvars) == {"redis": {"status": "healthy"}}
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_health_timeout_var_is_an_option_of_the_roles_health_entry_point(name):
+    entry = REGISTRY[name]
+    role = REPO / "roles" / entry["role"].split(".")[-1]
+    specs = yaml.safe_load((role / "meta/argument_specs.yml").read_text())["argument_specs"]
+    assert entry["health_timeout_var"] in specs["health"]["options"], (name, entry["health_timeout_var"])
+    assert specs["health"]["options"][entry["health_timeout_var"]]["type"] == "int"
