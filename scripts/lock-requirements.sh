@@ -3,6 +3,7 @@
 # venv and freezes it.
 #   requirements.in          -> requirements.txt          (always)
 #   requirements-checkov.in  -> requirements-checkov.txt  (only if the .in exists)
+#   requirements-moto.in     -> requirements-moto.txt     (only if the .in exists)
 # Usage: bash scripts/lock-requirements.sh
 # MULTIDB_PYTHON selects the interpreter (default python3, >= 3.11).
 # After changing a lock, `make setup` builds a new cached venv (the cache key is
@@ -35,4 +36,7 @@ lock() {
 lock requirements.in requirements.txt
 if [ -f "$REPO_ROOT/requirements-checkov.in" ]; then
   lock requirements-checkov.in requirements-checkov.txt
+fi
+if [ -f "$REPO_ROOT/requirements-moto.in" ]; then
+  lock requirements-moto.in requirements-moto.txt
 fi

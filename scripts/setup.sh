@@ -9,14 +9,15 @@
 #
 #   venv/<sha256(requirements.txt)[:12]>/         Python venv (<repo>/.venv -> here)
 #   venv-checkov/<sha256(requirements-checkov.txt)[:12]>/
+#   venv-moto/<sha256(requirements-moto.txt)[:12]>/   (the tests' S3 API server)
 #   tools/<tool>/<version>-<hash>/<binary>        Go-built tools (key: go.mod+go.sum+toolchain+flags)
-#   bin/{tflint,checkov[,terraform]}              symlinks into the above
+#   bin/{tflint,checkov,moto_server[,terraform]}  symlinks into the above
 #   terraform/plugins/registry.terraform.io/kreuzwerker/docker/<ver>/<os_arch>/
 #   terraform/terraformrc                         CLI config (filesystem mirror)
 #   setup.env                                     `source` it for an interactive shell
 #
 # Usage: bash scripts/setup.sh [--only step[,step...]]
-#   steps: apt docker venv checkov collections terraform provider tflint summary
+#   steps: apt docker venv checkov moto collections terraform provider tflint summary
 # Environment:
 #   MULTIDB_CACHE        cache directory (see above)
 #   MULTIDB_PYTHON       interpreter for the venvs (default: python3, must be >= 3.11)
@@ -226,6 +227,26 @@ step_checkov() {
   fi
   ln -sfn "$venv/bin/checkov" "$MULTIDB_CACHE/bin/checkov"
   log "$MULTIDB_CACHE/bin/checkov -> $venv/bin/checkov"
+}
+
+# moto (the tests' S3 / DynamoDB / Secrets Manager / STS server) pins its own dependencies: own venv.
+step_moto() {
+  local req="$REPO_ROOT/requirements-moto.txt"
+  if [ ! -f "$req" ]; then
+    skip "no requirements-moto.txt"
+    return 0
+  fi
+  local venv
+  venv="$MULTIDB_CACHE/venv-moto/$(sha12 <"$req")"
+  ensure_venv "$req" "$venv" python -c 'import moto.server'
+  local built="$BUILT"
+  mkdir -p "$MULTIDB_CACHE/bin"
+  if [ "$(readlink "$MULTIDB_CACHE/bin/moto_server" 2>/dev/null)" = "$venv/bin/moto_server" ]; then
+    [ "$built" = yes ] || skip "moto venv $venv up to date"
+    return 0
+  fi
+  ln -sfn "$venv/bin/moto_server" "$MULTIDB_CACHE/bin/moto_server"
+  log "$MULTIDB_CACHE/bin/moto_server -> $venv/bin/moto_server"
 }
 
 # --- 4. Ansible collections --------------------------------------------------
@@ -564,6 +585,7 @@ run_step apt step_apt
 run_step docker step_docker
 run_step venv step_venv
 run_step checkov step_checkov
+run_step moto step_moto
 run_step collections step_collections
 run_step terraform step_terraform
 run_step provider step_provider

@@ -138,8 +138,8 @@ def _check(name, value, rule, service_facts, context):
     if kind == "str":
         if not isinstance(value, str):
             return "%s must be a string (%s), got %s" % (name, allowed or "text", _shown(value, rule))
-        if rule.get("choices_from"):
-            choices = context.get(rule["choices_from"], [])
+        if rule.get("choices") or rule.get("choices_from"):
+            choices = rule.get("choices") or context.get(rule["choices_from"], [])
             if value not in choices:
                 return "%s must be one of %s, got %s" % (name, ", ".join(sorted(choices)) or "(none found)",
                                                          _shown(value, rule))
@@ -208,6 +208,20 @@ def _rule_for(name, rules):
     return None
 
 
+def _condition_error(name, values, rule):
+    """`required_when` / `only_when` ({other variable: value}): the variable must be non-empty
+    when the other variable has that value, or must be empty unless it has."""
+    given = values[name] not in (None, "", [], {})
+    for other, wanted in (rule.get("required_when") or {}).items():
+        if values.get(other) == wanted and not given:
+            return "%s is required when %s is %s" % (name, other, wanted)
+    for other, wanted in (rule.get("only_when") or {}).items():
+        if given and values.get(other) != wanted:
+            return "%s is only used when %s is %s (it is %s): remove it or set %s=%s" % (
+                name, other, wanted, _shown(values.get(other), {}), other, wanted)
+    return None
+
+
 def preflight_errors(values, rules, services, platform_words, context=None):
     """One message per offending variable (see DOCUMENTATION)."""
     context = context or {}
@@ -222,7 +236,8 @@ def preflight_errors(values, rules, services, platform_words, context=None):
         rule = _rule_for(name, rules)
         if rule is None or rule.get("type") == "skip":
             continue
-        message = _check(name, values[name], rule, services.get(service) or {}, context)
+        message = (_check(name, values[name], rule, services.get(service) or {}, context)
+                   or _condition_error(name, values, rule))
         if message:
             errors.append(message)
     errors.extend(_port_errors(values, rules, services))

@@ -99,3 +99,41 @@ def test_own_network_and_free_subnets_are_allowed():
 def test_ports_of_a_node_count_service_span_its_nodes():
     ports = pf.preflight_ports({"multidb_scylla_port": 9042, "multidb_scylla_node_count": 3}, RULES, SERVICES)
     assert ports == {9042: "multidb_scylla_port", 9043: "multidb_scylla_port", 9044: "multidb_scylla_port"}
+
+
+S3 = {"multidb_state_backend": "s3", "multidb_state_s3_bucket": "team-tfstate", "multidb_state_s3_key_prefix": "multidb",
+      "multidb_state_s3_region": "eu-central-1", "multidb_state_s3_endpoint_url": "", "multidb_state_s3_path_style": False,
+      "multidb_state_s3_lock_table": ""}
+LOCAL = dict(S3, multidb_state_backend="local", multidb_state_s3_bucket="")
+
+
+@pytest.mark.parametrize("values", [
+    LOCAL, S3,
+    dict(S3, multidb_state_s3_endpoint_url="http://127.0.0.1:45001", multidb_state_s3_path_style=True),
+    dict(S3, multidb_state_s3_endpoint_url="https://s3.example.org", multidb_state_s3_region="garage"),
+    dict(S3, multidb_state_s3_lock_table="terraform-locks", multidb_state_s3_key_prefix="platform/terraform"),
+])
+def test_state_backend_allowed(values):
+    assert errors(**values) == []
+
+
+@pytest.mark.parametrize("values, variable, words", [
+    (dict(LOCAL, multidb_state_backend="consul"), "multidb_state_backend", ["must be one of local, s3", "'consul'"]),
+    (dict(S3, multidb_state_s3_bucket=""), "multidb_state_s3_bucket", ["is required when multidb_state_backend is s3"]),
+    (dict(S3, multidb_state_s3_bucket="Team_State"), "multidb_state_s3_bucket", ["an S3 bucket name"]),
+    (dict(S3, multidb_state_s3_key_prefix="/multidb/"), "multidb_state_s3_key_prefix", ["without a leading or trailing slash"]),
+    (dict(S3, multidb_state_s3_key_prefix="a//b"), "multidb_state_s3_key_prefix", ["separated by single slashes"]),
+    (dict(S3, multidb_state_s3_endpoint_url="127.0.0.1:9000"), "multidb_state_s3_endpoint_url", ["http:// or https:// URL"]),
+    (dict(S3, multidb_state_s3_endpoint_url="ftp://host"), "multidb_state_s3_endpoint_url", ["http:// or https:// URL"]),
+    (dict(S3, multidb_state_s3_region="EU Central"), "multidb_state_s3_region", ["region name"]),
+    (dict(LOCAL, multidb_state_s3_lock_table="terraform-locks"), "multidb_state_s3_lock_table",
+     ["only used when multidb_state_backend is s3", "'local'"]),
+    (dict(LOCAL, multidb_state_s3_bucket="team-tfstate"), "multidb_state_s3_bucket", ["only used when multidb_state_backend is s3"]),
+    (dict(S3, multidb_state_s3_path_style="sometimes"), "multidb_state_s3_path_style", ["must be a boolean"]),
+])
+def test_state_backend_refused_naming_the_variable(values, variable, words):
+    found = errors(**values)
+    assert len(found) == 1, found
+    assert found[0].startswith(variable), found
+    for word in words:
+        assert word in found[0], found
