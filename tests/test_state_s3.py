@@ -1,0 +1,222 @@
+"""Remote state: the Terraform state of an instance in S3 (a real S3 API on this machine).
+
+moto's server (its own venv, `make setup`) runs on 127.0.0.1 for this module, with a bucket
+made by playbooks/state-bucket.yml. One Redis-only instance of its own (project
+multidb-ci-s3state, ports from the OS, its own subnet and state homes) keeps its state there:
+- converged from this checkout: the state object is encrypted, and no state is on local disk;
+- a second clone with an empty state home and no secrets is refused before Terraform, and
+  changes nothing; with the secrets as overrides it takes the instance over: Terraform changes
+  nothing, no container is recreated, and its next run reports changed=0;
+- a lock held by another process: a clear error naming the lock; the state is byte-identical;
+  once the lock is gone the next run converges.
+The instance is destroyed with its data at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+
+from conftest import REPO, free_port_blocks, project_containers, recap_changed, record
+
+PROJECT = "multidb-ci-s3state"
+BUCKET = "multidb-ci-tfstate"
+KEY = f"multidb/{PROJECT}/local.tfstate"
+SERVICES = ("postgres", "redis", "mongodb", "weaviate", "objectstore", "scylla")
+# Not a secret: moto accepts any credentials; the platform must take them from the environment.
+AWS_ENV = {"AWS_ACCESS_KEY_ID": "multidb-ci", "AWS_SECRET_ACCESS_KEY": "multidb-ci-not-a-secret",
+           "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def _moto_server() -> str:
+    cache = Path(os.environ.get("MULTIDB_CACHE", Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+                                / "multidb-platform"))
+    found = shutil.which("moto_server") or str(cache / "bin/moto_server")
+    assert Path(found).exists(), "moto_server not found: run `make setup` (requirements-moto.txt)"
+    return found
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    """moto's server on a port the OS chose; stopped (and its data gone) after the module."""
+    proc = subprocess.Popen([_moto_server(), "-H", "127.0.0.1", "-p", "0"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        endpoint, deadline, seen = None, time.monotonic() + 60, []
+        while endpoint is None and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line and proc.poll() is not None:
+                break
+            seen.append(line)
+            match = re.search(r"Running on (http://127\.0\.0\.1:[0-9]+)", line)
+            endpoint = match.group(1) if match else None
+        assert endpoint, f"moto_server did not start: {''.join(seen)[-2000:]}"
+        # Keep reading its log so that it never blocks on a full pipe.
+        import threading
+        threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+        yield endpoint
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _s3(endpoint: str):
+    return boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+
+
+def _playbook(tree: Path, state_home: Path, args: list[str], timeout: int = 900) -> subprocess.CompletedProcess:
+    env = dict(os.environ, ANSIBLE_CONFIG=str(tree / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+               MULTIDB_STATE_HOME=str(state_home), **AWS_ENV)
+    cmd = ["ansible-playbook", "-v", "-i", str(tree / "inventories/local"), *args]
+    image_vars = os.environ.get("MULTIDB_IMAGE_VARS")
+    if image_vars:
+        cmd += ["-e", f"@{image_vars}"]
+    return record(cmd, subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout))
+
+
+def _ok(proc: subprocess.CompletedProcess, what: str) -> subprocess.CompletedProcess:
+    assert proc.returncode == 0, f"{what} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def instance(s3_endpoint, tmp_path_factory):
+    """The instance's settings (Redis only, S3 state on moto) and its two state homes."""
+    (redis_port,) = free_port_blocks([1])
+    args = ["-e", f"multidb_project_name={PROJECT}", "-e", "multidb_network_subnet=10.213.5.0/24",
+            "-e", f"multidb_redis_port={redis_port}",
+            "-e", "multidb_state_backend=s3", "-e", f"multidb_state_s3_bucket={BUCKET}",
+            "-e", f"multidb_state_s3_endpoint_url={s3_endpoint}", "-e", "multidb_state_s3_path_style=true"]
+    for svc in SERVICES:
+        args += ["-e", f"multidb_{svc}_enabled={'true' if svc == 'redis' else 'false'}"]
+    first, second = tmp_path_factory.mktemp("s3-first-home"), tmp_path_factory.mktemp("s3-second-home")
+    yield {"args": args, "first": first, "second": second, "endpoint": s3_endpoint}
+    _playbook(REPO, first, ["playbooks/teardown.yml", *args, "-e", "multidb_destroy_data=true"])
+    assert project_containers(PROJECT) == set(), "the S3-state test instance was not destroyed"
+
+
+@pytest.fixture
+def second_clone(tmp_path):
+    """A clone of this repository in another directory, with the collections it runs with."""
+    tree = tmp_path / "clone"
+    cloned = subprocess.run(["git", "clone", "-q", "--shared", str(REPO), str(tree)], capture_output=True, text=True,
+                            timeout=120)
+    assert cloned.returncode == 0, cloned.stderr
+    ours = REPO / "collections/ansible_collections"
+    theirs = tree / "collections/ansible_collections"
+    theirs.mkdir(parents=True)
+    for namespace in ours.iterdir():
+        if namespace.name == "multidb":
+            (theirs / "multidb").mkdir()
+            (theirs / "multidb/platform").symlink_to("../../..")
+        else:
+            (theirs / namespace.name).symlink_to(namespace.resolve())
+    return tree
+
+
+def test_state_bucket_playbook_is_idempotent_and_makes_a_versioned_encrypted_private_bucket(s3_endpoint):
+    args = ["playbooks/state-bucket.yml", "-e", f"multidb_state_s3_bucket={BUCKET}",
+            "-e", f"multidb_state_s3_endpoint_url={s3_endpoint}", "-e", "multidb_state_s3_path_style=true"]
+    home = REPO / ".pytest-unused-state-home"
+    first = _ok(_playbook(REPO, home, args), "state-bucket.yml")
+    assert recap_changed(first.stdout) > 0
+    assert recap_changed(_ok(_playbook(REPO, home, args), "state-bucket.yml again").stdout) == 0
+    s3 = _s3(s3_endpoint)
+    assert s3.get_bucket_versioning(Bucket=BUCKET)["Status"] == "Enabled"
+    rules = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4, block
+    assert not home.exists()
+
+
+def test_converges_with_the_state_in_s3_and_none_on_local_disk(instance):
+    _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"]]), "site.yml with S3 state")
+    s3 = _s3(instance["endpoint"])
+    head = s3.head_object(Bucket=BUCKET, Key=KEY)
+    assert head["ServerSideEncryption"] == "AES256"
+    state = json.loads(s3.get_object(Bucket=BUCKET, Key=KEY)["Body"].read())
+    assert any(r["type"] == "docker_container" for r in state["resources"])
+    # Nothing on local disk holds a state (Terraform's .terraform/terraform.tfstate names the
+    # backend only: it has no resources).
+    for path in instance["first"].rglob("*"):
+        if path.is_file() and path.suffix in (".tfstate", ".backup", ".json"):
+            assert '"resources"' not in path.read_text(errors="replace"), f"{path} holds a Terraform state"
+    assert not (instance["first"] / PROJECT / "terraform.tfstate").exists()
+    assert project_containers(PROJECT) == {f"{PROJECT}-redis"}
+
+
+def _state_bytes(endpoint: str) -> tuple[bytes, int]:
+    s3 = _s3(endpoint)
+    versions = s3.list_object_versions(Bucket=BUCKET, Prefix=KEY).get("Versions", [])
+    return s3.get_object(Bucket=BUCKET, Key=KEY)["Body"].read(), len([v for v in versions if v["Key"] == KEY])
+
+
+def _container_id(name: str) -> str:
+    return subprocess.run(["docker", "inspect", "-f", "{{.Id}}", name], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_a_second_clone_without_the_secrets_is_refused_before_terraform(instance, second_clone):
+    before, container = _state_bytes(instance["endpoint"]), _container_id(f"{PROJECT}-redis")
+    proc = _playbook(second_clone, instance["second"], ["site.yml", *instance["args"]])
+    assert proc.returncode != 0
+    out = re.sub(r"\s+", " ", proc.stdout)
+    assert "Refused before any change: the instance exists" in out, proc.stdout[-3000:]
+    assert f"s3://{BUCKET}/{KEY}" in out and f"{instance['second']}/{PROJECT}/secrets" in out
+    assert "multidb.platform.provision : Run Terraform" not in proc.stdout
+    assert _state_bytes(instance["endpoint"]) == before
+    assert _container_id(f"{PROJECT}-redis") == container
+    assert not (instance["second"] / PROJECT).exists(), "the refused run wrote to its state home"
+
+
+def test_a_second_clone_with_the_secrets_as_overrides_takes_the_instance_over(instance, second_clone, tmp_path):
+    secrets_dir = instance["first"] / PROJECT / "secrets"
+    overrides = tmp_path / "overrides.json"  # in the test's private temporary directory
+    overrides.write_text(json.dumps({"multidb_secrets_overrides": {p.name: p.read_text() for p in secrets_dir.iterdir()}}))
+    overrides.chmod(0o600)
+    before, container = _state_bytes(instance["endpoint"]), _container_id(f"{PROJECT}-redis")
+    args = ["site.yml", *instance["args"], "-e", f"@{overrides}"]
+
+    first = _ok(_playbook(second_clone, instance["second"], args), "site.yml from the second clone")
+    run_terraform = re.search(r"TASK \[multidb\.platform\.provision : Run Terraform[^\n]*\n(\w+):", first.stdout)
+    assert run_terraform and run_terraform.group(1) == "ok", "Terraform changed something for the second clone"
+    assert _container_id(f"{PROJECT}-redis") == container
+    assert re.search(r"^redis\s+:.*changed=0 ", first.stdout, re.M), "the second clone changed Redis"
+    assert _state_bytes(instance["endpoint"])[0] == before[0]
+
+    again = _ok(_playbook(second_clone, instance["second"], args), "site.yml from the second clone, again")
+    assert recap_changed(again.stdout) == 0
+    assert _container_id(f"{PROJECT}-redis") == container
+
+
+def test_a_lock_held_by_another_process_is_named_and_the_state_left_alone(instance):
+    s3 = _s3(instance["endpoint"])
+    lock_key = f"{KEY}.tflock"
+    # What Terraform's S3 backend writes next to the state while a run holds the lock.
+    lock = {"ID": "5d1d5a2e-0000-4000-8000-multidbci0001", "Operation": "OperationTypeApply", "Info": "",
+            "Who": "someone@another-runner", "Version": "1.11.4", "Created": "2026-12-02T00:00:00Z",
+            "Path": f"{BUCKET}/{KEY}"}
+    s3.put_object(Bucket=BUCKET, Key=lock_key, Body=json.dumps(lock).encode())
+    before = _state_bytes(instance["endpoint"])
+    try:
+        proc = _playbook(REPO, instance["first"], ["site.yml", *instance["args"], "-e", "provision_lock_timeout=2"])
+        assert proc.returncode != 0
+        out = re.sub(r"\s+", " ", proc.stdout)
+        assert "Another Terraform run holds the state lock" in out, proc.stdout[-3000:]
+        assert f"s3://{BUCKET}/{lock_key}" in out and "force-unlock" in out, proc.stdout[-3000:]
+        assert _state_bytes(instance["endpoint"]) == before
+    finally:
+        s3.delete_object(Bucket=BUCKET, Key=lock_key)
+    after = _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"]]), "site.yml once the lock is gone")
+    assert recap_changed(after.stdout) == 0
