@@ -220,3 +220,10 @@ def test_a_lock_held_by_another_process_is_named_and_the_state_left_alone(instan
         s3.delete_object(Bucket=BUCKET, Key=lock_key)
     after = _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"]]), "site.yml once the lock is gone")
     assert recap_changed(after.stdout) == 0
+
+
+def test_drift_plans_against_the_state_in_s3(instance):
+    proc = _playbook(REPO, instance["first"], ["playbooks/drift.yml", *instance["args"]])
+    assert proc.returncode == 0, f"drift.yml on the S3 state failed:\n{proc.stdout[-4000:]}"
+    report = json.loads((instance["first"] / PROJECT / "drift-report.json").read_text())
+    assert report["drifted"] is False and report["terraform_changes"] == [], report
