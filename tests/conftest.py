@@ -336,3 +336,17 @@ def assert_converged_with_sentinels(state_dir: Path, markers: dict, what: str) -
         assert client.containers.get(name).status == "running", f"after {what}: {name} not running"
     missing = missing_sentinels(services, secrets, markers)
     assert not missing, f"after {what}: sentinels lost: {missing}"
+
+
+def link_collections(tree: Path) -> None:
+    """Give another checkout of this repository (a worktree, a clone) the collections it runs
+    with: this repo's installs, and multidb.platform pointing at that checkout itself."""
+    ours = REPO / "collections/ansible_collections"
+    theirs = tree / "collections/ansible_collections"
+    theirs.mkdir(parents=True)
+    for namespace in ours.iterdir():
+        if namespace.name == "multidb":
+            (theirs / "multidb").mkdir()
+            (theirs / "multidb/platform").symlink_to("../../..")
+        else:
+            (theirs / namespace.name).symlink_to(namespace.resolve())

@@ -19,13 +19,14 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import boto3
 import pytest
 
-from conftest import REPO, free_port_blocks, project_containers, recap_changed, record
+from conftest import REPO, free_port_blocks, link_collections, project_containers, recap_changed, record
 
 PROJECT = "multidb-ci-s3state"
 BUCKET = "multidb-ci-tfstate"
@@ -60,7 +61,6 @@ def s3_endpoint():
             endpoint = match.group(1) if match else None
         assert endpoint, f"moto_server did not start: {''.join(seen)[-2000:]}"
         # Keep reading its log so that it never blocks on a full pipe.
-        import threading
         threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
         yield endpoint
     finally:
@@ -112,15 +112,7 @@ def second_clone(tmp_path):
     cloned = subprocess.run(["git", "clone", "-q", "--shared", str(REPO), str(tree)], capture_output=True, text=True,
                             timeout=120)
     assert cloned.returncode == 0, cloned.stderr
-    ours = REPO / "collections/ansible_collections"
-    theirs = tree / "collections/ansible_collections"
-    theirs.mkdir(parents=True)
-    for namespace in ours.iterdir():
-        if namespace.name == "multidb":
-            (theirs / "multidb").mkdir()
-            (theirs / "multidb/platform").symlink_to("../../..")
-        else:
-            (theirs / namespace.name).symlink_to(namespace.resolve())
+    link_collections(tree)
     return tree
 
 

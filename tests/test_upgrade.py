@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, container_ids, free_instance_ports, project_objects, recap_changed, record
+from conftest import REPO, container_ids, link_collections, free_instance_ports, project_objects, recap_changed, record
 from sentinels import missing_sentinels, write_sentinels
 
 # main before the services became inventory hosts and the containers one shared module.
@@ -38,15 +38,7 @@ def previous_code(tmp_path):
     assert added.returncode == 0, f"git worktree add {UPGRADE_FROM} failed (a clone with history is needed):\n" \
                                   f"{added.stderr}"
     try:
-        ours = REPO / "collections/ansible_collections"
-        theirs = tree / "collections/ansible_collections"
-        theirs.mkdir(parents=True)
-        for namespace in ours.iterdir():
-            if namespace.name == "multidb":
-                (theirs / "multidb").mkdir()
-                (theirs / "multidb/platform").symlink_to("../../..")
-            else:
-                (theirs / namespace.name).symlink_to(namespace.resolve())
+        link_collections(tree)
         yield tree
     finally:
         _git("worktree", "remove", "--force", str(tree))
