@@ -93,7 +93,7 @@ def _ok(proc: subprocess.CompletedProcess, what: str) -> subprocess.CompletedPro
 def instance(s3_endpoint, tmp_path_factory):
     """The instance's settings (Redis only, S3 state on moto) and its two state homes."""
     (redis_port,) = free_port_blocks([1])
-    args = ["-e", f"multidb_project_name={PROJECT}", "-e", "multidb_network_subnet=10.213.5.0/24",
+    args = ["-e", f"multidb_project_name={PROJECT}", "-e", "multidb_network_subnet=10.213.6.0/24",
             "-e", f"multidb_redis_port={redis_port}",
             "-e", "multidb_state_backend=s3", "-e", f"multidb_state_s3_bucket={BUCKET}",
             "-e", f"multidb_state_s3_endpoint_url={s3_endpoint}", "-e", "multidb_state_s3_path_style=true"]
