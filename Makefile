@@ -3,6 +3,7 @@
 #   make setup                  prepare this machine (idempotent; caches outside the clone)
 #   make up   [IMAGES=standin]  provision, initialize, verify and report (site.yml)
 #   make plan [IMAGES=standin]  show what `make up` would change (check mode), change nothing
+# TF=tofu|terraform|<path> picks the binary for up, plan, down, drift, status and lint.
 # ARGS="-e ..." passes extra ansible-playbook arguments to down, drift and status.
 #   make down [DESTROY_DATA=true] remove containers + network, keep volumes/secrets (or delete all)
 #   make drift                  Terraform plan + health checks; non-zero exit on drift
@@ -47,6 +48,11 @@ else
 $(error IMAGES must be 'upstream' or 'standin', not '$(IMAGES)')
 endif
 
+# TF=tofu (or terraform, or a path): the binary that runs Terraform's commands for this command
+# (multidb_terraform_binary). Empty: `terraform` on PATH, else `tofu` (make setup builds OpenTofu).
+TF ?=
+TF_VARS := $(if $(TF),-e multidb_terraform_binary=$(TF))
+
 # Runs a stage and records its time (.ci/run prints the table at the end).
 STAGE := bash scripts/stage.sh
 
@@ -70,30 +76,31 @@ space := $() $()
 LIMIT := $(if $(SERVICES),--limit "$(subst $(space),$(comma),$(strip $(SERVICES)))")
 
 up: $(IMAGE_DEP) ## Provision, initialize, verify and report (IMAGES=standin offline; SERVICES="redis" limits)
-	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS) $(LIMIT) $(ARGS)
+	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS) $(TF_VARS) $(LIMIT) $(ARGS)
 
 plan: $(IMAGE_DEP) ## Show the plan and what would change; changes nothing
-	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS) --check --diff $(LIMIT) $(ARGS)
+	ansible-playbook site.yml -i $(INVENTORY) $(IMAGE_VARS) $(TF_VARS) --check --diff $(LIMIT) $(ARGS)
 
 down: ## Remove containers and network, keep volumes and secrets (DESTROY_DATA=true deletes them)
-	ansible-playbook playbooks/teardown.yml -i $(INVENTORY) $(IMAGE_VARS) $(if $(filter true,$(DESTROY_DATA)),-e multidb_destroy_data=true) $(ARGS)
+	ansible-playbook playbooks/teardown.yml -i $(INVENTORY) $(IMAGE_VARS) $(TF_VARS) $(if $(filter true,$(DESTROY_DATA)),-e multidb_destroy_data=true) $(ARGS)
 
 drift: ## Terraform plan + health checks; exits non-zero and reports what drifted
-	ansible-playbook playbooks/drift.yml -i $(INVENTORY) $(IMAGE_VARS) $(ARGS)
+	ansible-playbook playbooks/drift.yml -i $(INVENTORY) $(IMAGE_VARS) $(TF_VARS) $(ARGS)
 
 # make turns every non-zero exit into 2: scripts/status.sh gives the exact code.
 status: ## Health report; scripts/status.sh exits 0 healthy, 1 degraded, 2 down, 3 no platform/error
-	@bash scripts/status.sh -i $(INVENTORY) $(IMAGE_VARS) $(LIMIT) $(ARGS)
+	@bash scripts/status.sh -i $(INVENTORY) $(IMAGE_VARS) $(TF_VARS) $(LIMIT) $(ARGS)
 
 lint: ## terraform fmt/validate, tflint, ansible-lint (production profile)
 	$(STAGE) lint $(MAKE) --no-print-directory lint-terraform lint-ansible
 
 lint-terraform:
-	terraform fmt -check -recursive -diff terraform
-	@for d in $(TF_DIRS); do \
-	  echo "== terraform validate + tflint: $$d"; \
-	  TF_DATA_DIR="$(MULTIDB_CACHE)/tf-validate/$$(echo $$d | tr / _)" terraform -chdir=$$d init -backend=false -input=false -no-color >/dev/null; \
-	  TF_DATA_DIR="$(MULTIDB_CACHE)/tf-validate/$$(echo $$d | tr / _)" terraform -chdir=$$d validate -no-color; \
+	@tf="$(or $(TF),$$(command -v terraform || command -v tofu))"; \
+	echo "== $$tf fmt"; "$$tf" fmt -check -recursive -diff terraform; \
+	for d in $(TF_DIRS); do \
+	  echo "== $$(basename "$$tf") validate + tflint: $$d"; \
+	  TF_DATA_DIR="$(MULTIDB_CACHE)/tf-validate/$$(basename "$$tf")/$$(echo $$d | tr / _)" "$$tf" -chdir=$$d init -backend=false -input=false -no-color >/dev/null; \
+	  TF_DATA_DIR="$(MULTIDB_CACHE)/tf-validate/$$(basename "$$tf")/$$(echo $$d | tr / _)" "$$tf" -chdir=$$d validate -no-color; \
 	  tflint --chdir=$$d --config="$(CURDIR)/.tflint.hcl" --no-color; \
 	done
 

@@ -11,13 +11,15 @@
 #   venv-checkov/<sha256(requirements-checkov.txt)[:12]>/
 #   venv-moto/<sha256(requirements-moto.txt)[:12]>/   (the tests' S3 API server)
 #   tools/<tool>/<version>-<hash>/<binary>        Go-built tools (key: go.mod+go.sum+toolchain+flags)
-#   bin/{tflint,checkov,moto_server[,terraform]}  symlinks into the above
-#   terraform/plugins/registry.terraform.io/kreuzwerker/docker/<ver>/<os_arch>/
+#   tools/opentofu/<version>-<hash>/tofu          OpenTofu, built from a copy of its module
+#   bin/{tflint,checkov,moto_server,tofu}         symlinks into the above
+#   terraform/plugins/<host>/kreuzwerker/docker/<ver>/<os_arch>/   (host: registry.terraform.io
+#                                                 and registry.opentofu.org, one binary)
 #   terraform/terraformrc                         CLI config (filesystem mirror)
 #   setup.env                                     `source` it for an interactive shell
 #
 # Usage: bash scripts/setup.sh [--only step[,step...]]
-#   steps: apt docker venv checkov moto collections terraform provider tflint summary
+#   steps: apt docker venv checkov moto collections opentofu terraform provider tflint summary
 # Environment:
 #   MULTIDB_CACHE        cache directory (see above)
 #   MULTIDB_PYTHON       interpreter for the venvs (default: python3, must be >= 3.11)
@@ -37,8 +39,8 @@ export CHECKPOINT_DISABLE=1 TFLINT_DISABLE_VERSION_CHECK=1
 
 # --- pinned versions ---------------------------------------------------------
 GO_TOOLCHAIN="go1.26.8"          # exact toolchain for reproducible tool builds
-TERRAFORM_MIN="1.5.0"            # a PATH terraform at least this new is used as is
-TERRAFORM_FALLBACK="1.5.7"       # built from tools/terraform otherwise
+TERRAFORM_MIN="1.10.0"           # the S3 backend's lock file (use_lockfile) needs >= 1.10
+                                 # (OpenTofu's version: tools/opentofu/go.mod)
 PROVIDER_VERSION="4.6.0"         # version the kreuzwerker/docker provider is installed as
 APT_PACKAGES=(docker.io debootstrap git make)
 
@@ -51,8 +53,12 @@ OS_ARCH="linux_${GOARCH_HOST}"
 TF_DIR="$MULTIDB_CACHE/terraform"
 TF_PLUGINS="$TF_DIR/plugins"
 TF_RC="$TF_DIR/terraformrc"
-PROVIDER_DIR="$TF_PLUGINS/registry.terraform.io/kreuzwerker/docker/$PROVIDER_VERSION/$OS_ARCH"
-PROVIDER_BIN="$PROVIDER_DIR/terraform-provider-docker_v$PROVIDER_VERSION"
+# Terraform looks providers up under registry.terraform.io, OpenTofu under registry.opentofu.org:
+# the mirror holds the same provider binary under both hosts.
+PROVIDER_HOSTS=(registry.terraform.io registry.opentofu.org)
+provider_dir() { echo "$TF_PLUGINS/$1/kreuzwerker/docker/$PROVIDER_VERSION/$OS_ARCH"; }
+PROVIDER_BIN_NAME="terraform-provider-docker_v$PROVIDER_VERSION"
+PROVIDER_BIN="$(provider_dir registry.terraform.io)/$PROVIDER_BIN_NAME"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
@@ -396,17 +402,21 @@ build_go_tool() {
   BUILT=yes
 }
 
-# --- 5. Terraform ------------------------------------------------------------
+# --- 5. OpenTofu and Terraform ---------------------------------------------
+# tofu is always built (cached): the platform runs with either binary and the tests run both.
+# The default binary (what the roles run when multidb_terraform_binary is empty) is
+# `terraform` on PATH when it is >= TERRAFORM_MIN, else `tofu` (see roles/provision).
 TERRAFORM_BIN=""
+TOFU_BIN="$MULTIDB_CACHE/bin/tofu"
 # (no `head` in pipelines: with pipefail, SIGPIPE in the writer fails them)
 tf_version() {
   local out
   out="$(env -u TF_CLI_CONFIG_FILE "$1" version 2>/dev/null)" || return 1
-  sed -n '1s/^Terraform v\([0-9.]*\).*/\1/p' <<<"$out"
+  sed -n '1s/^\(Terraform\|OpenTofu\) v\([0-9.]*\).*/\2/p' <<<"$out"
 }
 
 path_terraform() {
-  # First terraform on PATH that is not our own cached fallback.
+  # First terraform on PATH that is not in our own cache (an older setup linked a fallback there).
   local d
   local IFS=:
   for d in $PATH; do
@@ -417,41 +427,74 @@ path_terraform() {
   return 1
 }
 
-step_terraform() {
-  local cand v
-  if cand="$(path_terraform)" && v="$(tf_version "$cand")" && [ -n "$v" ] && version_ge "$v" "$TERRAFORM_MIN"; then
-    TERRAFORM_BIN="$cand"
-    # A cached fallback must not shadow a good system terraform.
-    if [ -L "$MULTIDB_CACHE/bin/terraform" ]; then rm -f "$MULTIDB_CACHE/bin/terraform"; fi
-    skip "using terraform v$v at $cand (>= $TERRAFORM_MIN)"
+# OpenTofu's go.mod has replace directives: `go build <module>/cmd/tofu` from another module
+# ignores them and fails. So: download exactly the pinned module (checked against
+# tools/opentofu/go.sum), copy it somewhere writable, build ./cmd/tofu there with its own go.mod.
+step_opentofu() {
+  local ldflags="-s -w -X github.com/opentofu/opentofu/version.dev=no" key dest want v moddir src tmp
+  want="$(awk '$1 == "require" { sub(/^v/, "", $3); print $3; exit }' "$REPO_ROOT/tools/opentofu/go.mod")"
+  key="$(go_tool_key opentofu tofu "$ldflags")"
+  dest="$MULTIDB_CACHE/tools/opentofu/$key/tofu"
+  if [ ! -x "$dest" ]; then
+    ensure_go
+    moddir="$REPO_ROOT/tools/opentofu"
+    src="$(cd "$moddir" && GOFLAGS=-mod=mod GOTOOLCHAIN="$GO_TOOLCHAIN" "$GO" mod download -json github.com/opentofu/opentofu |
+      "$MULTIDB_PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')" ||
+      die "cannot download github.com/opentofu/opentofu v$want from the Go module proxy"
+    tmp="$(mktemp -d)"
+    cp -R "$src/." "$tmp/" && chmod -R u+w "$tmp"
+    log "building OpenTofu v$want ($key) -> $dest (a few minutes)"
+    mkdir -p "$(dirname "$dest")"
+    (cd "$tmp" && CGO_ENABLED=0 GOTOOLCHAIN="$GO_TOOLCHAIN" GOOS=linux GOARCH="$GOARCH_HOST" \
+      nice "$GO" build -mod=readonly -trimpath -ldflags "$ldflags" -o "$dest.tmp.$$" ./cmd/tofu) ||
+      { rm -rf "$tmp" "$dest.tmp.$$"; die "go build of OpenTofu v$want failed"; }
+    rm -rf "$tmp"
+    mv -f "$dest.tmp.$$" "$dest"
+  fi
+  v="$(tf_version "$dest")"
+  [ "$v" = "$want" ] || die "built tofu reports v${v:-?}, expected $want"
+  mkdir -p "$MULTIDB_CACHE/bin"
+  if [ "$(readlink "$TOFU_BIN" 2>/dev/null)" = "$dest" ]; then
+    skip "OpenTofu v$v at $TOFU_BIN"
     return 0
   fi
-  [ -n "${cand:-}" ] && log "terraform at $cand is v${v:-?} (< $TERRAFORM_MIN); using the $TERRAFORM_FALLBACK fallback"
-  [ -z "${cand:-}" ] && log "no terraform on PATH; using the $TERRAFORM_FALLBACK fallback"
-  build_go_tool terraform github.com/hashicorp/terraform terraform "-s -w"
-  local built="$BUILT"
-  v="$(tf_version "$BUILT_BIN")"
-  [ "$v" = "$TERRAFORM_FALLBACK" ] || die "built terraform reports v$v, expected $TERRAFORM_FALLBACK"
-  mkdir -p "$MULTIDB_CACHE/bin"
-  ln -sfn "$BUILT_BIN" "$MULTIDB_CACHE/bin/terraform"
-  TERRAFORM_BIN="$MULTIDB_CACHE/bin/terraform"
-  [ "$built" = yes ] || skip "terraform v$v cached at $BUILT_BIN"
+  ln -sfn "$dest" "$TOFU_BIN"
+  log "$TOFU_BIN -> $dest"
+}
+
+step_terraform() {
+  local cand v
+  # Setups before OpenTofu linked a Terraform 1.5.7 fallback here: it is not used any more.
+  if [ -L "$MULTIDB_CACHE/bin/terraform" ]; then rm -f "$MULTIDB_CACHE/bin/terraform"; fi
+  if cand="$(path_terraform)" && v="$(tf_version "$cand")" && [ -n "$v" ] && version_ge "$v" "$TERRAFORM_MIN"; then
+    TERRAFORM_BIN="$cand"
+    skip "default binary: terraform v$v at $cand (>= $TERRAFORM_MIN); tofu: $TOFU_BIN"
+    return 0
+  fi
+  [ -x "$TOFU_BIN" ] || step_opentofu >/dev/null
+  TERRAFORM_BIN="$TOFU_BIN"
+  if [ -n "${cand:-}" ]; then
+    log "terraform at $cand is v${v:-?} (< $TERRAFORM_MIN): the roles run tofu unless multidb_terraform_binary says otherwise"
+  else
+    log "no terraform on PATH: the roles run tofu ($TOFU_BIN)"
+  fi
 }
 
 # --- 6. kreuzwerker/docker provider -----------------------------------------
 write_terraformrc() {
   local content
   content="$(cat <<EOF
-# Generated by multidb-platform scripts/setup.sh. The Terraform registry is not
-# reachable; kreuzwerker/docker comes from a local filesystem mirror (built from
-# the Go module proxy), every other provider is installed directly.
+# Generated by multidb-platform scripts/setup.sh. Neither the Terraform nor the OpenTofu
+# registry is reachable; kreuzwerker/docker comes from a local filesystem mirror (built
+# from the Go module proxy, under both registry hosts), every other provider is installed
+# directly.
 provider_installation {
   filesystem_mirror {
     path    = "$TF_PLUGINS"
-    include = ["registry.terraform.io/kreuzwerker/docker"]
+    include = ["registry.terraform.io/kreuzwerker/docker", "registry.opentofu.org/kreuzwerker/docker"]
   }
   direct {
-    exclude = ["registry.terraform.io/kreuzwerker/docker"]
+    exclude = ["registry.terraform.io/kreuzwerker/docker", "registry.opentofu.org/kreuzwerker/docker"]
   }
 }
 EOF
@@ -464,7 +507,7 @@ EOF
 }
 
 provider_smoke_test() {
-  local tf="$TERRAFORM_BIN" tmp rc=0 name
+  local tf="$1" tmp rc=0 name
   tmp="$(mktemp -d)"
   name="multidb-setup-probe-$$"
   cat >"$tmp/main.tf" <<EOF
@@ -496,30 +539,38 @@ EOF
 
 step_provider() {
   [ -n "$TERRAFORM_BIN" ] || step_terraform >/dev/null
-  local key
+  local key host dir
   build_go_tool terraform-provider-docker github.com/terraform-providers/terraform-provider-docker \
     terraform-provider-docker "-s -w -X main.version=$PROVIDER_VERSION"
   key="$(basename "$(dirname "$BUILT_BIN")")"
   local changed=no
-  if ! cmp -s "$BUILT_BIN" "$PROVIDER_BIN"; then
-    mkdir -p "$PROVIDER_DIR"
-    # Only the binary may live in this directory (Terraform hashes all of it).
-    find "$PROVIDER_DIR" -mindepth 1 -delete
-    cp "$BUILT_BIN" "$PROVIDER_BIN.tmp.$$" && mv -f "$PROVIDER_BIN.tmp.$$" "$PROVIDER_BIN"
-    log "installed $PROVIDER_BIN"
-    changed=yes
-  fi
+  for host in "${PROVIDER_HOSTS[@]}"; do
+    dir="$(provider_dir "$host")"
+    if ! cmp -s "$BUILT_BIN" "$dir/$PROVIDER_BIN_NAME"; then
+      mkdir -p "$dir"
+      # Only the binary may live in this directory (Terraform hashes all of it).
+      find "$dir" -mindepth 1 -delete
+      cp "$BUILT_BIN" "$dir/$PROVIDER_BIN_NAME.tmp.$$" && mv -f "$dir/$PROVIDER_BIN_NAME.tmp.$$" "$dir/$PROVIDER_BIN_NAME"
+      log "installed $dir/$PROVIDER_BIN_NAME"
+      changed=yes
+    fi
+  done
   write_terraformrc
 
-  local vstamp="$TF_DIR/.verified" want docker_v
+  # Both binaries are smoke-tested: the platform runs with either.
+  local vstamp="$TF_DIR/.verified" want docker_v bins=("$TOFU_BIN") bin
+  if [ "$TERRAFORM_BIN" != "$TOFU_BIN" ]; then bins=("$TERRAFORM_BIN" "$TOFU_BIN"); fi
   docker_v="$(timeout 20 docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown)"
-  want="$key terraform=$(tf_version "$TERRAFORM_BIN") docker=$docker_v"
+  want="$key docker=$docker_v"
+  for bin in "${bins[@]}"; do want="$want $(basename "$bin")=$(tf_version "$bin")"; done
   if [ "$changed" = no ] && [ "${MULTIDB_REVERIFY:-0}" != 1 ] && [ "$(cat "$vstamp" 2>/dev/null)" = "$want" ]; then
-    skip "kreuzwerker/docker $PROVIDER_VERSION ($key) installed and verified"
+    skip "kreuzwerker/docker $PROVIDER_VERSION ($key) installed and verified with ${bins[*]}"
     return 0
   fi
-  log "smoke test: terraform init/apply/destroy of a docker_network"
-  provider_smoke_test || die "provider smoke test failed"
+  for bin in "${bins[@]}"; do
+    log "smoke test: $(basename "$bin") init/apply/destroy of a docker_network"
+    provider_smoke_test "$bin" || die "provider smoke test with $bin failed"
+  done
   echo "$want" >"$vstamp"
   log "smoke test passed"
 }
@@ -549,7 +600,8 @@ export CHECKPOINT_DISABLE=1 TFLINT_DISABLE_VERSION_CHECK=1
 EOF
   mv -f "$MULTIDB_CACHE/setup.env.tmp.$$" "$MULTIDB_CACHE/setup.env"
   first() { sed -n '1{s/  */ /g;p}'; }
-  echo "    terraform:   $("$TERRAFORM_BIN" version 2>/dev/null | first) ($TERRAFORM_BIN)"
+  echo "    default:     $("$TERRAFORM_BIN" version 2>/dev/null | first) ($TERRAFORM_BIN)"
+  echo "    tofu:        $("$TOFU_BIN" version 2>/dev/null | first) ($TOFU_BIN)"
   if [ -x "$PROVIDER_BIN" ]; then
     echo "    provider:    kreuzwerker/docker $PROVIDER_VERSION ($(go_tool_key terraform-provider-docker x x | cut -d- -f1-3))"
   else
@@ -587,6 +639,7 @@ run_step venv step_venv
 run_step checkov step_checkov
 run_step moto step_moto
 run_step collections step_collections
+run_step opentofu step_opentofu
 run_step terraform step_terraform
 run_step provider step_provider
 run_step tflint step_tflint
