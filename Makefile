@@ -58,7 +58,7 @@ STAGE := bash scripts/stage.sh
 
 TF_DIRS := $(sort $(dir $(wildcard terraform/environments/*/versions.tf terraform/modules/*/*/versions.tf)))
 
-.PHONY: help setup images up plan down drift status test unit lint lint-terraform lint-ansible molecule test-ops bench bench-scylla
+.PHONY: help setup images up plan down drift migrate-state status test unit lint lint-terraform lint-ansible molecule test-ops bench bench-scylla
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ down: ## Remove containers and network, keep volumes and secrets (DESTROY_DATA=t
 
 drift: ## Terraform plan + health checks; exits non-zero and reports what drifted
 	ansible-playbook playbooks/drift.yml -i $(INVENTORY) $(IMAGE_VARS) $(TF_VARS) $(ARGS)
+
+migrate-state: ## Move an instance's Terraform state from its state directory to S3 (S3 settings in ARGS or the inventory)
+	ansible-playbook playbooks/migrate-state.yml -i $(INVENTORY) $(IMAGE_VARS) $(TF_VARS) $(ARGS)
 
 # make turns every non-zero exit into 2: scripts/status.sh gives the exact code.
 status: ## Health report; scripts/status.sh exits 0 healthy, 1 degraded, 2 down, 3 no platform/error

@@ -3,12 +3,19 @@
 moto's server (its own venv, `make setup`) runs on 127.0.0.1 for this module, with a bucket
 made by playbooks/state-bucket.yml. One Redis-only instance of its own (project
 multidb-ci-s3state, ports from the OS, its own subnet and state homes) keeps its state there:
-- converged from this checkout: the state object is encrypted, and no state is on local disk;
-- a second clone with an empty state home and no secrets is refused before Terraform, and
-  changes nothing; with the secrets as overrides it takes the instance over: Terraform changes
-  nothing, no container is recreated, and its next run reports changed=0;
+- converged from this checkout: the state object is encrypted, no state is on local disk, and
+  the secrets are one Secrets Manager secret (multidb_secrets_backend aws_secretsmanager), not
+  files;
+- a second clone with an empty state home that finds no secrets (local backend, or another
+  Secrets Manager name) is refused before Terraform and changes nothing; with the secrets from
+  Secrets Manager, or as overrides, it takes the instance over: Terraform changes nothing, no
+  container is recreated, and its next run reports changed=0;
 - a lock held by another process: a clear error naming the lock; the state is byte-identical;
   once the lock is gone the next run converges.
+Terraform and OpenTofu take turns on the same state (CI runs both): OpenTofu creates the
+instance, Terraform takes it over from the second clone and applies a change, OpenTofu plans
+(--check) that state and applies the next change, Terraform plans it again; each binary
+leaves its own provider address in the state and reads the other's.
 The instance is destroyed with its data at the end.
 """
 
@@ -35,6 +42,31 @@ SERVICES = ("postgres", "redis", "mongodb", "weaviate", "objectstore", "scylla")
 # Not a secret: moto accepts any credentials; the platform must take them from the environment.
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "multidb-ci", "AWS_SECRET_ACCESS_KEY": "multidb-ci-not-a-secret",
            "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def _terraform() -> str:
+    """Terraform >= 1.10 (the S3 lock file), or skip what needs it: `make setup` builds OpenTofu only."""
+    found = shutil.which("terraform")
+    if found:
+        version = subprocess.run([found, "version", "-json"], capture_output=True, text=True, timeout=60)
+        if version.returncode == 0:
+            parts = [int(p) for p in json.loads(version.stdout)["terraform_version"].split(".")[:2]]
+            if parts >= [1, 10]:
+                return found
+    pytest.skip("no Terraform >= 1.10 on PATH: the switch between Terraform and OpenTofu is not tested")
+
+
+def _binary(name: str) -> list[str]:
+    return ["-e", f"multidb_terraform_binary={_terraform() if name == 'terraform' else 'tofu'}"]
+
+
+def _state_provider(endpoint: str) -> set[str]:
+    state = json.loads(_s3(endpoint).get_object(Bucket=BUCKET, Key=KEY)["Body"].read())
+    return {r["provider"] for r in state["resources"]}
+
+
+TOFU_PROVIDER = 'provider["registry.opentofu.org/kreuzwerker/docker"]'
+TERRAFORM_PROVIDER = 'provider["registry.terraform.io/kreuzwerker/docker"]'
 
 
 def _moto_server() -> str:
@@ -74,6 +106,9 @@ def _s3(endpoint: str):
                         aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
 
 
+OUTPUTS: list[str] = []  # every playbook's output in this module, scanned for secrets at the end
+
+
 def _playbook(tree: Path, state_home: Path, args: list[str], timeout: int = 900) -> subprocess.CompletedProcess:
     env = dict(os.environ, ANSIBLE_CONFIG=str(tree / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
                MULTIDB_STATE_HOME=str(state_home), **AWS_ENV)
@@ -81,7 +116,19 @@ def _playbook(tree: Path, state_home: Path, args: list[str], timeout: int = 900)
     image_vars = os.environ.get("MULTIDB_IMAGE_VARS")
     if image_vars:
         cmd += ["-e", f"@{image_vars}"]
-    return record(cmd, subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout))
+    proc = record(cmd, subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout))
+    OUTPUTS.append(proc.stdout + proc.stderr)
+    return proc
+
+
+SECRET_NAME = f"multidb/{PROJECT}/local"
+
+
+def _stored_secrets(endpoint: str) -> dict[str, str]:
+    client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                          aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    return json.loads(client.get_secret_value(SecretId=SECRET_NAME)["SecretString"])
 
 
 def _ok(proc: subprocess.CompletedProcess, what: str) -> subprocess.CompletedProcess:
@@ -96,7 +143,8 @@ def instance(s3_endpoint, tmp_path_factory):
     args = ["-e", f"multidb_project_name={PROJECT}", "-e", "multidb_network_subnet=10.213.6.0/24",
             "-e", f"multidb_redis_port={redis_port}",
             "-e", "multidb_state_backend=s3", "-e", f"multidb_state_s3_bucket={BUCKET}",
-            "-e", f"multidb_state_s3_endpoint_url={s3_endpoint}", "-e", "multidb_state_s3_path_style=true"]
+            "-e", f"multidb_state_s3_endpoint_url={s3_endpoint}", "-e", "multidb_state_s3_path_style=true",
+            "-e", "multidb_secrets_backend=aws_secretsmanager", "-e", f"multidb_secrets_aws_endpoint_url={s3_endpoint}"]
     for svc in SERVICES:
         args += ["-e", f"multidb_{svc}_enabled={'true' if svc == 'redis' else 'false'}"]
     first, second = tmp_path_factory.mktemp("s3-first-home"), tmp_path_factory.mktemp("s3-second-home")
@@ -133,19 +181,38 @@ def test_state_bucket_playbook_is_idempotent_and_makes_a_versioned_encrypted_pri
 
 
 def test_converges_with_the_state_in_s3_and_none_on_local_disk(instance):
-    _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"]]), "site.yml with S3 state")
+    _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"], *_binary("tofu")]),
+        "site.yml with S3 state (OpenTofu)")
     s3 = _s3(instance["endpoint"])
     head = s3.head_object(Bucket=BUCKET, Key=KEY)
     assert head["ServerSideEncryption"] == "AES256"
     state = json.loads(s3.get_object(Bucket=BUCKET, Key=KEY)["Body"].read())
     assert any(r["type"] == "docker_container" for r in state["resources"])
-    # Nothing on local disk holds a state (Terraform's .terraform/terraform.tfstate names the
-    # backend only: it has no resources).
+    # Nothing on local disk holds a state (.terraform/terraform.tfstate names the backend only:
+    # no resources; OpenTofu writes it with an empty legacy `modules` list).
     for path in instance["first"].rglob("*"):
         if path.is_file() and path.suffix in (".tfstate", ".backup", ".json"):
-            assert '"resources"' not in path.read_text(errors="replace"), f"{path} holds a Terraform state"
+            assert not _managed_resources(path.read_text(errors="replace")), f"{path} holds a Terraform state"
     assert not (instance["first"] / PROJECT / "terraform.tfstate").exists()
     assert project_containers(PROJECT) == {f"{PROJECT}-redis"}
+    # The secrets: in Secrets Manager (every one the platform needs), not on local disk.
+    stored = _stored_secrets(instance["endpoint"])
+    assert "redis_app_password" in stored and all(len(v) >= 16 for v in stored.values()), sorted(stored)
+    assert not (instance["first"] / PROJECT / "secrets").exists()
+    assert _state_provider(instance["endpoint"]) == {TOFU_PROVIDER}
+    assert subprocess.run(["git", "status", "--porcelain", "--", "terraform"], cwd=REPO, capture_output=True,
+                          text=True, check=True).stdout == "", "the run changed the checkout's Terraform tree"
+
+
+def _managed_resources(text: str) -> list:
+    """The resources a state file manages (state format 4, or the legacy format 3's modules)."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(doc, dict):
+        return []
+    return list(doc.get("resources") or []) + [r for m in doc.get("modules") or [] for r in (m.get("resources") or {})]
 
 
 def _state_bytes(endpoint: str) -> tuple[bytes, int]:
@@ -161,35 +228,79 @@ def _container_id(name: str) -> str:
 
 def test_a_second_clone_without_the_secrets_is_refused_before_terraform(instance, second_clone):
     before, container = _state_bytes(instance["endpoint"]), _container_id(f"{PROJECT}-redis")
-    proc = _playbook(second_clone, instance["second"], ["site.yml", *instance["args"]])
-    assert proc.returncode != 0
-    out = re.sub(r"\s+", " ", proc.stdout)
-    assert "Refused before any change: the instance exists" in out, proc.stdout[-3000:]
-    assert f"s3://{BUCKET}/{KEY}" in out and f"{instance['second']}/{PROJECT}/secrets" in out
-    assert "multidb.platform.provision : Run Terraform" not in proc.stdout
-    assert _state_bytes(instance["endpoint"]) == before
+    for where, args in ((f"{instance['second']}/{PROJECT}/secrets", ["-e", "multidb_secrets_backend=local"]),
+                        (f"the AWS Secrets Manager secret elsewhere/{PROJECT}/local (region us-east-1, endpoint "
+                         f"{instance['endpoint']})", ["-e", "multidb_secrets_aws_prefix=elsewhere"])):
+        proc = _playbook(second_clone, instance["second"], ["site.yml", *instance["args"], *args])
+        assert proc.returncode != 0
+        out = re.sub(r"\s+", " ", proc.stdout)
+        assert "Refused before any change: the instance exists" in out, proc.stdout[-3000:]
+        assert f"s3://{BUCKET}/{KEY}" in out and f"looked in {where} and in the overrides" in out, out[-3000:]
+        assert "multidb.platform.provision : Run Terraform" not in proc.stdout
+        assert _state_bytes(instance["endpoint"]) == before
+        assert _container_id(f"{PROJECT}-redis") == container
+        assert not (instance["second"] / PROJECT).exists(), "the refused run wrote to its state home"
+
+
+def _takes_over(proc: subprocess.CompletedProcess, container: str, state: bytes, endpoint: str) -> None:
+    run_terraform = re.search(r"TASK \[multidb\.platform\.provision : Run Terraform[^\n]*\n(\w+):", proc.stdout)
+    assert run_terraform and run_terraform.group(1) == "ok", "Terraform changed something for the second clone"
     assert _container_id(f"{PROJECT}-redis") == container
-    assert not (instance["second"] / PROJECT).exists(), "the refused run wrote to its state home"
+    assert re.search(r"^redis\s+:.*changed=0 ", proc.stdout, re.M), "the second clone changed Redis"
+    assert _state_bytes(endpoint)[0] == state
+
+
+def test_a_second_clone_with_the_secrets_in_secrets_manager_takes_the_instance_over(instance, second_clone, tmp_path):
+    before, container = _state_bytes(instance["endpoint"]), _container_id(f"{PROJECT}-redis")
+    stored = _stored_secrets(instance["endpoint"])
+    proc = _ok(_playbook(second_clone, tmp_path / "empty-home", ["site.yml", *instance["args"]]),
+               "site.yml from the second clone (secrets from Secrets Manager)")
+    _takes_over(proc, container, before[0], instance["endpoint"])
+    assert _stored_secrets(instance["endpoint"]) == stored
+    assert not (tmp_path / "empty-home" / PROJECT / "secrets").exists()
 
 
 def test_a_second_clone_with_the_secrets_as_overrides_takes_the_instance_over(instance, second_clone, tmp_path):
-    secrets_dir = instance["first"] / PROJECT / "secrets"
     overrides = tmp_path / "overrides.json"  # in the test's private temporary directory
-    overrides.write_text(json.dumps({"multidb_secrets_overrides": {p.name: p.read_text() for p in secrets_dir.iterdir()}}))
+    overrides.write_text(json.dumps({"multidb_secrets_overrides": _stored_secrets(instance["endpoint"])}))
     overrides.chmod(0o600)
     before, container = _state_bytes(instance["endpoint"]), _container_id(f"{PROJECT}-redis")
-    args = ["site.yml", *instance["args"], "-e", f"@{overrides}"]
+    # Secrets kept in files by this clone; Terraform now, on the state OpenTofu wrote.
+    args = ["site.yml", *instance["args"], "-e", "multidb_secrets_backend=local", "-e", f"@{overrides}",
+            *_binary("terraform")]
 
-    first = _ok(_playbook(second_clone, instance["second"], args), "site.yml from the second clone")
-    run_terraform = re.search(r"TASK \[multidb\.platform\.provision : Run Terraform[^\n]*\n(\w+):", first.stdout)
-    assert run_terraform and run_terraform.group(1) == "ok", "Terraform changed something for the second clone"
-    assert _container_id(f"{PROJECT}-redis") == container
-    assert re.search(r"^redis\s+:.*changed=0 ", first.stdout, re.M), "the second clone changed Redis"
-    assert _state_bytes(instance["endpoint"])[0] == before[0]
+    first = _ok(_playbook(second_clone, instance["second"], args), "site.yml from the second clone (Terraform)")
+    _takes_over(first, container, before[0], instance["endpoint"])
 
     again = _ok(_playbook(second_clone, instance["second"], args), "site.yml from the second clone, again")
     assert recap_changed(again.stdout) == 0
     assert _container_id(f"{PROJECT}-redis") == container
+
+
+def _redis_memory(name: str) -> int:
+    return int(subprocess.run(["docker", "inspect", "-f", "{{.HostConfig.Memory}}", name], capture_output=True,
+                              text=True, check=True).stdout) // (1024 * 1024)
+
+
+def test_terraform_and_opentofu_apply_and_plan_each_others_state(instance):
+    """Each binary applies a change over the other's state and plans the result as it is."""
+    base = ["site.yml", *instance["args"]]
+    _ok(_playbook(REPO, instance["first"], [*base, "-e", "multidb_redis_memory_mb=384", *_binary("terraform")]),
+        "Terraform applies a change to OpenTofu's state")
+    assert _state_provider(instance["endpoint"]) == {TERRAFORM_PROVIDER}
+    assert _redis_memory(f"{PROJECT}-redis") == 384
+
+    plan = _ok(_playbook(REPO, instance["first"], [*base, "-e", "multidb_redis_memory_mb=384", "--check",
+                                                   *_binary("tofu")]), "OpenTofu --check on Terraform's state")
+    assert recap_changed(plan.stdout) == 0, plan.stdout[-3000:]
+
+    _ok(_playbook(REPO, instance["first"], [*base, *_binary("tofu")]), "OpenTofu applies a change to Terraform's state")
+    assert _state_provider(instance["endpoint"]) == {TOFU_PROVIDER}
+    assert _redis_memory(f"{PROJECT}-redis") != 384
+
+    plan = _ok(_playbook(REPO, instance["first"], [*base, "--check", *_binary("terraform")]),
+               "Terraform --check on OpenTofu's state")
+    assert recap_changed(plan.stdout) == 0, plan.stdout[-3000:]
 
 
 def test_a_lock_held_by_another_process_is_named_and_the_state_left_alone(instance):
@@ -202,7 +313,8 @@ def test_a_lock_held_by_another_process_is_named_and_the_state_left_alone(instan
     s3.put_object(Bucket=BUCKET, Key=lock_key, Body=json.dumps(lock).encode())
     before = _state_bytes(instance["endpoint"])
     try:
-        proc = _playbook(REPO, instance["first"], ["site.yml", *instance["args"], "-e", "provision_lock_timeout=2"])
+        proc = _playbook(REPO, instance["first"], ["site.yml", *instance["args"], "-e", "provision_lock_timeout=2",
+                                                   *_binary("tofu")])
         assert proc.returncode != 0
         out = re.sub(r"\s+", " ", proc.stdout)
         assert "Another Terraform run holds the state lock" in out, proc.stdout[-3000:]
@@ -210,7 +322,8 @@ def test_a_lock_held_by_another_process_is_named_and_the_state_left_alone(instan
         assert _state_bytes(instance["endpoint"]) == before
     finally:
         s3.delete_object(Bucket=BUCKET, Key=lock_key)
-    after = _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"]]), "site.yml once the lock is gone")
+    after = _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"], *_binary("tofu")]),
+                "site.yml once the lock is gone")
     assert recap_changed(after.stdout) == 0
 
 
@@ -219,3 +332,22 @@ def test_drift_plans_against_the_state_in_s3(instance):
     assert proc.returncode == 0, f"drift.yml on the S3 state failed:\n{proc.stdout[-4000:]}"
     report = json.loads((instance["first"] / PROJECT / "drift-report.json").read_text())
     assert report["drifted"] is False and report["terraform_changes"] == [], report
+
+
+def test_no_secret_in_the_bucket_the_logs_or_the_state_homes_besides_where_they_belong(instance):
+    """Secrets are in the state object (Terraform's own, encrypted), Secrets Manager and the files
+    that exist to hold them (secrets/, secrets.tfvars.json): nowhere else."""
+    values = [v for v in _stored_secrets(instance["endpoint"]).values() if len(v) >= 16]
+    assert values
+    s3 = _s3(instance["endpoint"])
+    others = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []) if o["Key"] != KEY]
+    places = {f"s3://{BUCKET}/{key}": s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode(errors="replace")
+              for key in others}
+    places.update({f"playbook output {i}": out for i, out in enumerate(OUTPUTS)})
+    for home in (instance["first"], instance["second"]):
+        for path in home.rglob("*"):
+            if path.is_file() and path.name != "secrets.tfvars.json" and path.parent.name != "secrets":
+                places[str(path)] = path.read_text(errors="replace")
+    assert len(OUTPUTS) >= 10
+    leaks = sorted(where for where, text in places.items() for value in values if value in text)
+    assert leaks == [], f"a secret is in {leaks}"

@@ -112,6 +112,12 @@ LOCAL = dict(S3, multidb_state_backend="local", multidb_state_s3_bucket="")
     dict(S3, multidb_state_s3_endpoint_url="http://127.0.0.1:45001", multidb_state_s3_path_style=True),
     dict(S3, multidb_state_s3_endpoint_url="https://s3.example.org", multidb_state_s3_region="garage"),
     dict(S3, multidb_state_s3_lock_table="terraform-locks", multidb_state_s3_key_prefix="platform/terraform"),
+    dict(S3, multidb_terraform_binary=""), dict(S3, multidb_terraform_binary="tofu"),
+    dict(LOCAL, multidb_terraform_binary="/opt/opentofu-1.10/bin/tofu"),
+    dict(S3, multidb_secrets_backend="aws_secretsmanager", multidb_secrets_aws_prefix="teams/llm",
+         multidb_secrets_aws_region="eu-west-1", multidb_secrets_aws_endpoint_url="http://127.0.0.1:45001",
+         multidb_secrets_aws_kms_key_id="alias/multidb"),
+    dict(LOCAL, multidb_secrets_backend="local", multidb_secrets_aws_endpoint_url="", multidb_secrets_aws_kms_key_id=""),
 ])
 def test_state_backend_allowed(values):
     assert errors(**values) == []
@@ -130,6 +136,15 @@ def test_state_backend_allowed(values):
      ["only used when multidb_state_backend is s3", "'local'"]),
     (dict(LOCAL, multidb_state_s3_bucket="team-tfstate"), "multidb_state_s3_bucket", ["only used when multidb_state_backend is s3"]),
     (dict(S3, multidb_state_s3_path_style="sometimes"), "multidb_state_s3_path_style", ["must be a boolean"]),
+    (dict(LOCAL, multidb_terraform_binary="tofu -chdir=/"), "multidb_terraform_binary", ["a command on PATH"]),
+    (dict(LOCAL, multidb_terraform_binary="terraform;id"), "multidb_terraform_binary", ["or a path to one"]),
+    (dict(S3, multidb_secrets_backend="vault"), "multidb_secrets_backend", ["must be one of aws_secretsmanager, local", "'vault'"]),
+    (dict(S3, multidb_secrets_backend="aws_secretsmanager", multidb_secrets_aws_prefix="/multidb"),
+     "multidb_secrets_aws_prefix", ["without a leading or trailing slash"]),
+    (dict(S3, multidb_secrets_backend="aws_secretsmanager", multidb_secrets_aws_endpoint_url="localhost:4566"),
+     "multidb_secrets_aws_endpoint_url", ["http:// or https:// URL"]),
+    (dict(S3, multidb_secrets_aws_endpoint_url="http://127.0.0.1:4566"), "multidb_secrets_aws_endpoint_url",
+     ["only used when multidb_secrets_backend is aws_secretsmanager"]),
 ])
 def test_state_backend_refused_naming_the_variable(values, variable, words):
     found = errors(**values)
