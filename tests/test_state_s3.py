@@ -33,7 +33,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from conftest import REPO, free_port_blocks, link_collections, project_containers, recap_changed, record
+from conftest import (REPO, free_port_blocks, link_collections, project_containers, read_secrets, read_services,
+                      recap_changed, record)
+from sentinels import missing_sentinels, write_sentinels
 
 PROJECT = "multidb-ci-s3state"
 BUCKET = "multidb-ci-tfstate"
@@ -143,12 +145,14 @@ def instance(s3_endpoint, tmp_path_factory):
     args = ["-e", f"multidb_project_name={PROJECT}", "-e", "multidb_network_subnet=10.213.6.0/24",
             "-e", f"multidb_redis_port={redis_port}",
             "-e", "multidb_state_backend=s3", "-e", f"multidb_state_s3_bucket={BUCKET}",
-            "-e", f"multidb_state_s3_endpoint_url={s3_endpoint}", "-e", "multidb_state_s3_path_style=true",
-            "-e", "multidb_secrets_backend=aws_secretsmanager", "-e", f"multidb_secrets_aws_endpoint_url={s3_endpoint}"]
+            "-e", f"multidb_state_s3_endpoint_url={s3_endpoint}", "-e", "multidb_state_s3_path_style=true"]
     for svc in SERVICES:
         args += ["-e", f"multidb_{svc}_enabled={'true' if svc == 'redis' else 'false'}"]
+    # The instance keeps its secrets in Secrets Manager; "local_secrets" runs keep them in files.
+    in_sm = ["-e", "multidb_secrets_backend=aws_secretsmanager", "-e", f"multidb_secrets_aws_endpoint_url={s3_endpoint}"]
     first, second = tmp_path_factory.mktemp("s3-first-home"), tmp_path_factory.mktemp("s3-second-home")
-    yield {"args": args, "first": first, "second": second, "endpoint": s3_endpoint}
+    yield {"args": args + in_sm, "local_secrets": args + ["-e", "multidb_secrets_backend=local"], "first": first,
+           "second": second, "endpoint": s3_endpoint}
     _playbook(REPO, first, ["playbooks/teardown.yml", *args, "-e", "multidb_destroy_data=true"])
     assert project_containers(PROJECT) == set(), "the S3-state test instance was not destroyed"
 
@@ -228,10 +232,10 @@ def _container_id(name: str) -> str:
 
 def test_a_second_clone_without_the_secrets_is_refused_before_terraform(instance, second_clone):
     before, container = _state_bytes(instance["endpoint"]), _container_id(f"{PROJECT}-redis")
-    for where, args in ((f"{instance['second']}/{PROJECT}/secrets", ["-e", "multidb_secrets_backend=local"]),
+    for where, args in ((f"{instance['second']}/{PROJECT}/secrets", instance["local_secrets"]),
                         (f"the AWS Secrets Manager secret elsewhere/{PROJECT}/local (region us-east-1, endpoint "
-                         f"{instance['endpoint']})", ["-e", "multidb_secrets_aws_prefix=elsewhere"])):
-        proc = _playbook(second_clone, instance["second"], ["site.yml", *instance["args"], *args])
+                         f"{instance['endpoint']})", [*instance["args"], "-e", "multidb_secrets_aws_prefix=elsewhere"])):
+        proc = _playbook(second_clone, instance["second"], ["site.yml", *args])
         assert proc.returncode != 0
         out = re.sub(r"\s+", " ", proc.stdout)
         assert "Refused before any change: the instance exists" in out, proc.stdout[-3000:]
@@ -266,8 +270,7 @@ def test_a_second_clone_with_the_secrets_as_overrides_takes_the_instance_over(in
     overrides.chmod(0o600)
     before, container = _state_bytes(instance["endpoint"]), _container_id(f"{PROJECT}-redis")
     # Secrets kept in files by this clone; Terraform now, on the state OpenTofu wrote.
-    args = ["site.yml", *instance["args"], "-e", "multidb_secrets_backend=local", "-e", f"@{overrides}",
-            *_binary("terraform")]
+    args = ["site.yml", *instance["local_secrets"], "-e", f"@{overrides}", *_binary("terraform")]
 
     first = _ok(_playbook(second_clone, instance["second"], args), "site.yml from the second clone (Terraform)")
     _takes_over(first, container, before[0], instance["endpoint"])
@@ -297,10 +300,7 @@ def test_terraform_and_opentofu_apply_and_plan_each_others_state(instance):
     _ok(_playbook(REPO, instance["first"], [*base, *_binary("tofu")]), "OpenTofu applies a change to Terraform's state")
     assert _state_provider(instance["endpoint"]) == {TOFU_PROVIDER}
     assert _redis_memory(f"{PROJECT}-redis") != 384
-
-    plan = _ok(_playbook(REPO, instance["first"], [*base, "--check", *_binary("terraform")]),
-               "Terraform --check on OpenTofu's state")
-    assert recap_changed(plan.stdout) == 0, plan.stdout[-3000:]
+    # Terraform plans OpenTofu's state next: the run after the lock test.
 
 
 def test_a_lock_held_by_another_process_is_named_and_the_state_left_alone(instance):
@@ -322,8 +322,8 @@ def test_a_lock_held_by_another_process_is_named_and_the_state_left_alone(instan
         assert _state_bytes(instance["endpoint"]) == before
     finally:
         s3.delete_object(Bucket=BUCKET, Key=lock_key)
-    after = _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"], *_binary("tofu")]),
-                "site.yml once the lock is gone")
+    after = _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"], *_binary("terraform")]),
+                "site.yml once the lock is gone (Terraform, on OpenTofu's state)")
     assert recap_changed(after.stdout) == 0
 
 
@@ -332,6 +332,53 @@ def test_drift_plans_against_the_state_in_s3(instance):
     assert proc.returncode == 0, f"drift.yml on the S3 state failed:\n{proc.stdout[-4000:]}"
     report = json.loads((instance["first"] / PROJECT / "drift-report.json").read_text())
     assert report["drifted"] is False and report["terraform_changes"] == [], report
+
+
+MIGRATE_PROJECT = "multidb-ci-migrate"
+
+
+def test_an_instance_with_local_state_moves_to_s3_by_one_command_keeping_containers_and_data(s3_endpoint, tmp_path):
+    """playbooks/migrate-state.yml (make migrate-state): Terraform's init -migrate-state, secrets to Secrets Manager."""
+    (redis_port,) = free_port_blocks([1])
+    home, state_dir = tmp_path / "home", tmp_path / "home" / MIGRATE_PROJECT
+    base = ["-e", f"multidb_project_name={MIGRATE_PROJECT}", "-e", "multidb_network_subnet=10.213.10.0/24",
+            "-e", f"multidb_redis_port={redis_port}"]
+    for svc in SERVICES:
+        base += ["-e", f"multidb_{svc}_enabled={'true' if svc == 'redis' else 'false'}"]
+    to_s3 = ["-e", "multidb_state_backend=s3", "-e", f"multidb_state_s3_bucket={BUCKET}",
+             "-e", f"multidb_state_s3_endpoint_url={s3_endpoint}", "-e", "multidb_state_s3_path_style=true",
+             "-e", "multidb_secrets_backend=aws_secretsmanager", "-e", f"multidb_secrets_aws_endpoint_url={s3_endpoint}"]
+    key, secret_name = f"multidb/{MIGRATE_PROJECT}/local.tfstate", f"multidb/{MIGRATE_PROJECT}/local"
+    sm = boto3.client("secretsmanager", endpoint_url=s3_endpoint, region_name="us-east-1",
+                      aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"], aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    try:
+        _ok(_playbook(REPO, home, ["site.yml", *base]), "site.yml with the local backend")
+        markers = write_sentinels(read_services(state_dir), read_secrets(state_dir))
+        container, secrets = _container_id(f"{MIGRATE_PROJECT}-redis"), read_secrets(state_dir)
+
+        refused = _playbook(REPO, home, ["site.yml", *base, *to_s3])
+        assert refused.returncode != 0, refused.stdout[-3000:]
+        assert "Move it first with playbooks/migrate-state.yml" in re.sub(r"\s+", " ", refused.stdout), \
+            refused.stdout[-3000:]
+        assert all(s["Name"] != secret_name for s in sm.list_secrets()["SecretList"]), "the refused run wrote secrets"
+
+        _ok(_playbook(REPO, home, ["playbooks/migrate-state.yml", *base, *to_s3]), "migrate-state.yml")
+        assert not (state_dir / "terraform.tfstate").exists()
+        assert len(list(state_dir.glob("terraform.tfstate.migrated-*"))) == 1
+        state = json.loads(_s3(s3_endpoint).get_object(Bucket=BUCKET, Key=key)["Body"].read())
+        assert any(r["type"] == "docker_container" for r in state["resources"])
+        assert json.loads(sm.get_secret_value(SecretId=secret_name)["SecretString"]) == secrets
+
+        after = _ok(_playbook(REPO, home, ["site.yml", *base, *to_s3]), "site.yml on the migrated S3 state")
+        assert recap_changed(after.stdout) == 0, after.stdout[-3000:]
+        assert _container_id(f"{MIGRATE_PROJECT}-redis") == container
+        assert missing_sentinels(read_services(state_dir), secrets, markers) == []
+    finally:
+        # With the S3 state; with the local one if the migration did not happen.
+        _playbook(REPO, home, ["playbooks/teardown.yml", *base, *to_s3, "-e", "multidb_destroy_data=true"])
+        if project_containers(MIGRATE_PROJECT):
+            _playbook(REPO, home, ["playbooks/teardown.yml", *base, "-e", "multidb_destroy_data=true"])
+        assert project_containers(MIGRATE_PROJECT) == set(), "the migration test instance was not destroyed"
 
 
 def test_no_secret_in_the_bucket_the_logs_or_the_state_homes_besides_where_they_belong(instance):

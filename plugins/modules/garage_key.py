@@ -103,6 +103,8 @@ def _write(module, path, content, actions, what):
     actions.append("write %s to %s" % (what, path))
     if module.check_mode:
         return
+    # The directory may not exist yet (secrets kept in AWS Secrets Manager: no secret files).
+    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
     tmp = "%s.tmp-%d" % (path, os.getpid())
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
