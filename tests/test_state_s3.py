@@ -153,7 +153,8 @@ def instance(s3_endpoint, tmp_path_factory):
     first, second = tmp_path_factory.mktemp("s3-first-home"), tmp_path_factory.mktemp("s3-second-home")
     yield {"args": args + in_sm, "local_secrets": args + ["-e", "multidb_secrets_backend=local"], "first": first,
            "second": second, "endpoint": s3_endpoint}
-    _playbook(REPO, first, ["playbooks/teardown.yml", *args, "-e", "multidb_destroy_data=true"])
+    _playbook(REPO, first, ["playbooks/teardown.yml", *args, *in_sm, "-e", "multidb_destroy_data=true",
+                            "-e", "multidb_terraform_binary=tofu"])
     assert project_containers(PROJECT) == set(), "the S3-state test instance was not destroyed"
 
 
@@ -257,6 +258,11 @@ def _takes_over(proc: subprocess.CompletedProcess, container: str, state: bytes,
 def test_a_second_clone_with_the_secrets_in_secrets_manager_takes_the_instance_over(instance, second_clone, tmp_path):
     before, container = _state_bytes(instance["endpoint"]), _container_id(f"{PROJECT}-redis")
     stored = _stored_secrets(instance["endpoint"])
+    # What a scheduled AWX status job does: no services.json, no secret files on this machine.
+    status = _ok(_playbook(second_clone, tmp_path / "empty-home", ["playbooks/status.yml", *instance["args"]]),
+                 "status.yml from the second clone with an empty state home")
+    report = json.loads((tmp_path / "empty-home" / PROJECT / "health-report.json").read_text())
+    assert report["status"] == "healthy", (report, status.stdout[-3000:])
     proc = _ok(_playbook(second_clone, tmp_path / "empty-home", ["site.yml", *instance["args"]]),
                "site.yml from the second clone (secrets from Secrets Manager)")
     _takes_over(proc, container, before[0], instance["endpoint"])
@@ -303,34 +309,55 @@ def test_terraform_and_opentofu_apply_and_plan_each_others_state(instance):
     # Terraform plans OpenTofu's state next: the run after the lock test.
 
 
+LOCK_TABLE = "multidb-ci-tflocks"
+
+
 def test_a_lock_held_by_another_process_is_named_and_the_state_left_alone(instance):
-    s3 = _s3(instance["endpoint"])
-    lock_key = f"{KEY}.tflock"
-    # What Terraform's S3 backend writes next to the state while a run holds the lock.
-    lock = {"ID": "5d1d5a2e-0000-4000-8000-multidbci0001", "Operation": "OperationTypeApply", "Info": "",
-            "Who": "someone@another-runner", "Version": "1.11.4", "Created": "2026-12-02T00:00:00Z",
-            "Path": f"{BUCKET}/{KEY}"}
-    s3.put_object(Bucket=BUCKET, Key=lock_key, Body=json.dumps(lock).encode())
-    before = _state_bytes(instance["endpoint"])
-    try:
-        proc = _playbook(REPO, instance["first"], ["site.yml", *instance["args"], "-e", "provision_lock_timeout=2",
-                                                   *_binary("tofu")])
-        assert proc.returncode != 0
-        out = re.sub(r"\s+", " ", proc.stdout)
-        assert "Another Terraform run holds the state lock" in out, proc.stdout[-3000:]
-        assert f"s3://{BUCKET}/{lock_key}" in out and "force-unlock" in out, proc.stdout[-3000:]
-        assert _state_bytes(instance["endpoint"]) == before
-    finally:
-        s3.delete_object(Bucket=BUCKET, Key=lock_key)
-    after = _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"], *_binary("terraform")]),
-                "site.yml once the lock is gone (Terraform, on OpenTofu's state)")
+    """Held as the lock file next to the state, then as an item of the DynamoDB lock table."""
+    s3, endpoint = _s3(instance["endpoint"]), instance["endpoint"]
+    dynamodb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                            aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    dynamodb.create_table(TableName=LOCK_TABLE, BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}])
+    with_table = ["-e", f"multidb_state_s3_lock_table={LOCK_TABLE}"]
+    # What Terraform's S3 backend writes while a run holds the lock: an object next to the state,
+    # and with a lock table an item whose LockID is <bucket>/<key>.
+    lock = json.dumps({"ID": "5d1d5a2e-0000-4000-8000-multidbci0001", "Operation": "OperationTypeApply", "Info": "",
+                       "Who": "someone@another-runner", "Version": "1.11.4", "Created": "2026-12-02T00:00:00Z",
+                       "Path": f"{BUCKET}/{KEY}"})
+    holds = (
+        ([], f"s3://{BUCKET}/{KEY}.tflock",
+         lambda: s3.put_object(Bucket=BUCKET, Key=f"{KEY}.tflock", Body=lock.encode()),
+         lambda: s3.delete_object(Bucket=BUCKET, Key=f"{KEY}.tflock")),
+        (with_table, f"the item of {BUCKET}/{KEY} in the DynamoDB table {LOCK_TABLE}",
+         lambda: dynamodb.put_item(TableName=LOCK_TABLE, Item={"LockID": {"S": f"{BUCKET}/{KEY}"}, "Info": {"S": lock}}),
+         lambda: dynamodb.delete_item(TableName=LOCK_TABLE, Key={"LockID": {"S": f"{BUCKET}/{KEY}"}})),
+    )
+    for extra, named, hold, release in holds:
+        hold()
+        before = _state_bytes(endpoint)
+        try:
+            proc = _playbook(REPO, instance["first"], ["site.yml", *instance["args"], *extra,
+                                                       "-e", "provision_lock_timeout=2", *_binary("tofu")])
+            assert proc.returncode != 0
+            out = re.sub(r"\s+", " ", proc.stdout)
+            assert "Another Terraform run holds the state lock" in out, proc.stdout[-3000:]
+            assert named in out and "force-unlock" in out, (named, proc.stdout[-3000:])
+            assert _state_bytes(endpoint) == before
+        finally:
+            release()
+    after = _ok(_playbook(REPO, instance["first"], ["site.yml", *instance["args"], *with_table, *_binary("terraform")]),
+                "site.yml once the lock is gone (Terraform, on OpenTofu's state, with the lock table)")
     assert recap_changed(after.stdout) == 0
 
 
-def test_drift_plans_against_the_state_in_s3(instance):
-    proc = _playbook(REPO, instance["first"], ["playbooks/drift.yml", *instance["args"]])
+def test_drift_plans_against_the_state_in_s3_from_an_empty_state_home(instance, tmp_path):
+    """A weekly drift job in a fresh AWX container: state, contract and secrets from AWS only."""
+    proc = _playbook(REPO, tmp_path, ["playbooks/drift.yml", *instance["args"], *_binary("tofu")])
     assert proc.returncode == 0, f"drift.yml on the S3 state failed:\n{proc.stdout[-4000:]}"
-    report = json.loads((instance["first"] / PROJECT / "drift-report.json").read_text())
+    report = json.loads((tmp_path / PROJECT / "drift-report.json").read_text())
     assert report["drifted"] is False and report["terraform_changes"] == [], report
 
 
