@@ -362,6 +362,7 @@ def test_drift_plans_against_the_state_in_s3_from_an_empty_state_home(instance, 
 
 
 MIGRATE_PROJECT = "multidb-ci-migrate"
+UNVERSIONED_BUCKET = "multidb-ci-unversioned"
 
 
 def test_an_instance_with_local_state_moves_to_s3_by_one_command_keeping_containers_and_data(s3_endpoint, tmp_path):
@@ -372,7 +373,9 @@ def test_an_instance_with_local_state_moves_to_s3_by_one_command_keeping_contain
             "-e", f"multidb_redis_port={redis_port}"]
     for svc in SERVICES:
         base += ["-e", f"multidb_{svc}_enabled={'true' if svc == 'redis' else 'false'}"]
-    to_s3 = ["-e", "multidb_state_backend=s3", "-e", f"multidb_state_s3_bucket={BUCKET}",
+    # A bucket made elsewhere, without versioning: the platform uses it and says so on every run.
+    _s3(s3_endpoint).create_bucket(Bucket=UNVERSIONED_BUCKET)
+    to_s3 = ["-e", "multidb_state_backend=s3", "-e", f"multidb_state_s3_bucket={UNVERSIONED_BUCKET}",
              "-e", f"multidb_state_s3_endpoint_url={s3_endpoint}", "-e", "multidb_state_s3_path_style=true",
              "-e", "multidb_secrets_backend=aws_secretsmanager", "-e", f"multidb_secrets_aws_endpoint_url={s3_endpoint}"]
     key, secret_name = f"multidb/{MIGRATE_PROJECT}/local.tfstate", f"multidb/{MIGRATE_PROJECT}/local"
@@ -385,14 +388,16 @@ def test_an_instance_with_local_state_moves_to_s3_by_one_command_keeping_contain
 
         refused = _playbook(REPO, home, ["site.yml", *base, *to_s3])
         assert refused.returncode != 0, refused.stdout[-3000:]
-        assert "Move it first with playbooks/migrate-state.yml" in re.sub(r"\s+", " ", refused.stdout), \
-            refused.stdout[-3000:]
+        refused_text = re.sub(r"\s+", " ", refused.stdout)
+        assert "Move it first with playbooks/migrate-state.yml" in refused_text, refused.stdout[-3000:]
+        assert (f"WARNING: the state bucket {UNVERSIONED_BUCKET} does not keep versions (versioning: never enabled)"
+                in refused_text), refused.stdout[-3000:]
         assert all(s["Name"] != secret_name for s in sm.list_secrets()["SecretList"]), "the refused run wrote secrets"
 
         _ok(_playbook(REPO, home, ["playbooks/migrate-state.yml", *base, *to_s3]), "migrate-state.yml")
         assert not (state_dir / "terraform.tfstate").exists()
         assert len(list(state_dir.glob("terraform.tfstate.migrated-*"))) == 1
-        state = json.loads(_s3(s3_endpoint).get_object(Bucket=BUCKET, Key=key)["Body"].read())
+        state = json.loads(_s3(s3_endpoint).get_object(Bucket=UNVERSIONED_BUCKET, Key=key)["Body"].read())
         assert any(r["type"] == "docker_container" for r in state["resources"])
         assert json.loads(sm.get_secret_value(SecretId=secret_name)["SecretString"]) == secrets
 
