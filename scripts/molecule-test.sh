@@ -4,13 +4,33 @@
 # operations (the operations and safety tests, on the same converged instance; skipped
 # with MULTIDB_OPS_TESTS=0), cleanup. As with `molecule test --destroy=always`, the last
 # cleanup also runs when a stage failed, so no test instance is left behind.
+#
+# Stage "beside": the test modules marked `beside` (an instance of their own without a
+# ScyllaDB cluster, e.g. the S3 remote state tests) run in a pytest process of their own,
+# started after idempotence, beside verify and operations (the two cores are not both busy
+# most of the time there). Its output is printed when it ends; the script waits for it (and
+# its own teardown) before the last cleanup, and fails when it failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stage=(bash scripts/stage.sh)
 ops="${MULTIDB_OPS_TESTS:-1}"
+beside_pid=""
+beside_log=""
+
+finish_beside() {
+	[ -n "$beside_pid" ] || return 0
+	local rc=0
+	wait "$beside_pid" || rc=$?
+	beside_pid=""
+	echo "== output of stage beside (it ran beside verify and operations):"
+	cat "$beside_log"
+	rm -f "$beside_log"
+	return "$rc"
+}
 
 final_cleanup() {
 	rc=$?
+	finish_beside || rc=$((rc ? rc : 1))
 	"${stage[@]}" cleanup molecule cleanup -s default || rc=$((rc ? rc : 1))
 	exit "$rc"
 }
@@ -20,7 +40,11 @@ trap final_cleanup EXIT
 "${stage[@]}" syntax molecule syntax -s default
 "${stage[@]}" converge molecule converge -s default
 "${stage[@]}" idempotence molecule idempotence -s default
-MULTIDB_OPS_TESTS=0 "${stage[@]}" verify molecule verify -s default
+beside_log="$(mktemp)"
+MULTIDB_BESIDE_TESTS=only MULTIDB_OPS_TESTS=0 MULTIDB_STAGE_BESIDE=1 "${stage[@]}" beside \
+	pytest -p no:cacheprovider -v --durations=25 tests >"$beside_log" 2>&1 &
+beside_pid=$!
+MULTIDB_BESIDE_TESTS=0 MULTIDB_OPS_TESTS=0 "${stage[@]}" verify molecule verify -s default
 if [ "$ops" = 1 ]; then
-	MULTIDB_OPS_TESTS=only "${stage[@]}" operations molecule verify -s default
+	MULTIDB_BESIDE_TESTS=0 MULTIDB_OPS_TESTS=only "${stage[@]}" operations molecule verify -s default
 fi

@@ -7,15 +7,22 @@
 # setup, images, lint, converge, idempotence, verify and operations. With it set, a stage's
 # output is also kept beside that file, and --table ends with what failed in a failed stage
 # (pytest's FAILED/ERROR lines, Ansible's fatal lines): the end of a long log says why.
+# MULTIDB_STAGE_BESIDE=1 marks a stage that runs beside others: the table shows it but does
+# not add it to the total; with MULTIDB_RUN_STARTED (epoch seconds) it also shows the wall clock.
 set -uo pipefail
 
 if [ "${1:-}" = --table ]; then
 	file="${MULTIDB_STAGE_TIMES:-}"
 	[ -n "$file" ] && [ -s "$file" ] || exit 0
-	awk '
+	# A stage that ran beside others (4th field "beside") is not added to the total.
+	awk -v started="${MULTIDB_RUN_STARTED:-}" -v now="$(date +%s)" '
 		BEGIN { printf "\n%-14s %8s  %s\n", "stage", "seconds", "result"; total = 0 }
+		$4 == "beside" { printf "%-14s %8d  %s (beside the stages after idempotence)\n", $1, $2, $3; next }
 		{ printf "%-14s %8d  %s\n", $1, $2, $3; total += $2 }
-		END { printf "%-14s %8d  (%d min %02d s)\n", "total", total, total / 60, total % 60 }
+		END {
+			printf "%-14s %8d  (%d min %02d s)\n", "total", total, total / 60, total % 60
+			if (started != "") { wall = now - started; printf "%-14s %8d  (%d min %02d s)\n", "wall clock", wall, wall / 60, wall % 60 }
+		}
 	' "$file"
 	if [ -s "${MULTIDB_FAILURES:-}" ]; then
 		echo
@@ -50,6 +57,6 @@ result=ok
 [ "$rc" -eq 0 ] || result=failed
 echo "== stage $name: ${took}s ($result)"
 if [ -n "${MULTIDB_STAGE_TIMES:-}" ]; then
-	echo "$name $took $result" >>"$MULTIDB_STAGE_TIMES"
+	echo "$name $took $result${MULTIDB_STAGE_BESIDE:+ beside}" >>"$MULTIDB_STAGE_TIMES"
 fi
 exit "$rc"

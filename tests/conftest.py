@@ -173,6 +173,10 @@ def terraform_plan_exitcode(state_dir: Path) -> subprocess.CompletedProcess:
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "ops(order): operations and safety test: breaks and rebuilds the instance; runs last, by order")
+    config.addinivalue_line(
+        "markers", "beside: test on an instance of its own without a ScyllaDB cluster (its own project, subnet, state "
+                   "home, ports from the OS): `make test` runs it in a process of its own beside the tests of the "
+                   "molecule instance (MULTIDB_BESIDE_TESTS)")
 
 
 def _ops_order(item) -> int | None:
@@ -194,10 +198,19 @@ def pytest_runtest_logreport(report):
 
 def pytest_collection_modifyitems(config, items):
     """Deselect the operations tests unless MULTIDB_OPS_TESTS=1; with it, run them last.
+    MULTIDB_BESIDE_TESTS=0 deselects the `beside` tests, =only keeps only them (scripts/molecule-test.sh
+    runs them in a process of their own); unset, they run with the others.
 
     Not `collect_ignore`: molecule's testinfra verifier passes every test file explicitly,
     and explicit paths are collected regardless of it.
     """
+    beside_mode = os.environ.get("MULTIDB_BESIDE_TESTS")
+    if beside_mode in ("0", "only"):
+        wanted = beside_mode == "only"
+        kept = [item for item in items if (item.get_closest_marker("beside") is not None) == wanted]
+        if len(kept) < len(items):
+            config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+            items[:] = kept
     ops = [item for item in items if _ops_order(item) is not None]
     regular = [item for item in items if _ops_order(item) is None]
     # sorted() is stable: the tests of one file keep their order.

@@ -37,6 +37,9 @@ from conftest import (REPO, free_port_blocks, link_collections, project_containe
                       recap_changed, record)
 from sentinels import missing_sentinels, write_sentinels
 
+# A Redis-only instance of its own and moto: `make test` runs this module beside the others.
+pytestmark = pytest.mark.beside
+
 PROJECT = "multidb-ci-s3state"
 BUCKET = "multidb-ci-tfstate"
 KEY = f"multidb/{PROJECT}/local.tfstate"
