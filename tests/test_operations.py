@@ -241,7 +241,9 @@ def test_teardown_keeps_data_and_site_brings_it_back_after_interrupted_runs(ops_
     """teardown.yml removes containers and network, keeps volumes, secrets and state, and a
     second teardown changes nothing. The restore is then interrupted three times, at
     different moments (INTERRUPTIONS: Ctrl-C while planning, a CI cancel's SIGTERM to the
-    process group as the apply starts, Ctrl-C while containers are created). After each:
+    process group as the apply starts, Ctrl-C while containers are created; before that one
+    the containers the earlier runs created are removed by hand, so that there are containers
+    to create however far the SIGTERM'd apply got). After each:
     every process of that run has ended by itself (Terraform and its provider plugins
     included), no state lock is left, the state is valid JSON, and the state directory holds
     exactly the files it held before the run (no plan file, no plugin socket), and the run's
@@ -267,6 +269,11 @@ def test_teardown_keeps_data_and_site_brings_it_back_after_interrupted_runs(ops_
 
     run_dirs = Path(tempfile.gettempdir())
     for n, (what, sig, moment) in enumerate(INTERRUPTIONS):
+        if moment == "containers":
+            # Terraform completes the creations in flight when the SIGTERM comes: it may have
+            # created every container already, and this moment needs containers to create.
+            for name in project_containers(project):
+                client.containers.get(name).remove(force=True)
         files_before = _state_files(ops_state_dir)
         run_dirs_before = set(run_dirs.glob(f"multidb-{project}-tf-*"))
         marker = f"interrupt-{n}-{os.getpid()}-{time.time_ns()}"
