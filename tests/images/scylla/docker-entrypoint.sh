@@ -149,6 +149,10 @@ if [ ! -d "$data/data/system" ] && [[ "$self_name" =~ ^(.*[^0-9])([0-9]+)$ ]] &&
 	done
 	log "first bootstrap: $before is up after $((SECONDS - start))s, joining"
 fi
+# Cassandra's RING_DELAY (30 s): a bootstrapping node sleeps that long "for pending range
+# setup", once per node since they join one at a time. Gossip on one Docker network reaches
+# every node within a couple of seconds (ScyllaDB's Raft topology waits for no such delay).
+ring_delay_ms="${STANDIN_RING_DELAY_MS:-5000}"
 concurrency=$((16 * smp))
 cat >"$conf" <<YAML
 # written by the stand-in entrypoint from the Scylla arguments
@@ -208,6 +212,7 @@ cmd=(java -Xms"${heap_mb}M" -Xmx"${heap_mb}M" -Xss256k
 	-Dcassandra.logdir=/var/log/cassandra
 	-Dlogback.configurationFile=/etc/cassandra/logback.xml
 	-Dcassandra.skip_wait_for_gossip_to_settle=0
+	-Dcassandra.ring_delay_ms="$ring_delay_ms"
 	-Dcassandra.consistent.rangemovement=false
 	-Dcassandra-foreground=yes
 	-cp "/opt/cassandra/lib/*"
