@@ -41,9 +41,12 @@ trap final_cleanup EXIT
 "${stage[@]}" converge molecule converge -s default
 "${stage[@]}" idempotence molecule idempotence -s default
 beside_log="$(mktemp)"
-MULTIDB_BESIDE_TESTS=only MULTIDB_OPS_TESTS=0 MULTIDB_STAGE_BESIDE=1 "${stage[@]}" beside \
+# Ports for the tests' own instances come from the OS, each process in a range of its own.
+MULTIDB_TEST_PORT_RANGE=26400-32767 MULTIDB_BESIDE_TESTS=only MULTIDB_OPS_TESTS=0 MULTIDB_STAGE_BESIDE=1 \
+	"${stage[@]}" beside \
 	pytest -p no:cacheprovider -v --durations=25 tests >"$beside_log" 2>&1 &
 beside_pid=$!
+export MULTIDB_TEST_PORT_RANGE=20000-26399
 MULTIDB_BESIDE_TESTS=0 MULTIDB_OPS_TESTS=0 "${stage[@]}" verify molecule verify -s default
 if [ "$ops" = 1 ]; then
 	MULTIDB_BESIDE_TESTS=0 MULTIDB_OPS_TESTS=only "${stage[@]}" operations molecule verify -s default

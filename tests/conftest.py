@@ -32,7 +32,12 @@ INVENTORY_VARS = REPO / "inventories/local/group_vars/all/main.yml"
 # arithmetic: below Linux's ephemeral range (32768-60999) the kernel hands out no port by
 # itself, so a block found free here stays free until the run it is given to binds it
 # (docker-proxy, outgoing connections and other tests live in the ephemeral range).
-TEST_PORT_RANGE = (20000, 32767)
+# Two test processes at once (scripts/molecule-test.sh's beside stage) get disjoint ranges
+# (MULTIDB_TEST_PORT_RANGE=low-high): a block one of them found free is not also found free by
+# the other before its run binds it.
+TEST_PORT_RANGE = tuple(int(p) for p in os.environ.get("MULTIDB_TEST_PORT_RANGE", "20000-32767").split("-", 1))
+assert len(TEST_PORT_RANGE) == 2 and 1024 < TEST_PORT_RANGE[0] < TEST_PORT_RANGE[1] < 32768, \
+    f"MULTIDB_TEST_PORT_RANGE must be low-high below 32768, got {TEST_PORT_RANGE}"
 
 
 def _port_is_free(port: int) -> bool:
