@@ -52,7 +52,10 @@ DEFAULT_VERSION = "21.22.1"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "tests/unit/data/aws-provider-schema.json.gz"
 DEFAULT_CACHE = (
-    Path(os.environ.get("MULTIDB_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "multidb-platform")
+    Path(
+        os.environ.get("MULTIDB_CACHE")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "multidb-platform"
+    )
     / "npm-provider-aws"
 )
 
@@ -68,7 +71,9 @@ TYPE_LINK = re.compile(
     r"\{@link https://registry\.terraform\.io/providers/hashicorp/aws/(?P<ver>[^/\s]+)/docs"
     r"/(?P<kind>resources|data-sources)/(?P<name>[^\s#}]+) (?P<label>[^}]+)\}"
 )
-PROVIDER_LINK = re.compile(r"\{@link https://registry\.terraform\.io/providers/hashicorp/aws/(?P<ver>[^/\s]+)/docs aws\}")
+PROVIDER_LINK = re.compile(
+    r"\{@link https://registry\.terraform\.io/providers/hashicorp/aws/(?P<ver>[^/\s]+)/docs aws\}"
+)
 
 
 def integrity_of(data: bytes) -> str:
@@ -228,9 +233,16 @@ class Extractor:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     src = ap.add_mutually_exclusive_group()
-    src.add_argument("--version", default=DEFAULT_VERSION, help=f"package version to npm pack (default {DEFAULT_VERSION})")
+    src.add_argument(
+        "--version", default=DEFAULT_VERSION, help=f"package version to npm pack (default {DEFAULT_VERSION})"
+    )
     src.add_argument("--tarball", type=Path, help="an already downloaded cdktf-provider-aws-<version>.tgz")
-    ap.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help=f"where npm pack puts the tarball (default {DEFAULT_CACHE})")
+    ap.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help=f"where npm pack puts the tarball (default {DEFAULT_CACHE})",
+    )
     ap.add_argument("--offline", action="store_true", help="do not compare the tarball with the registry's integrity")
     ap.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = ap.parse_args()

@@ -47,7 +47,7 @@ def _service_keys(directory: Path) -> set[str]:
     assert "service" in outputs, f"{where}: no `service` output (the environment's `services` reads it)"
     value = outputs["service"].get("value")
     assert isinstance(value, dict), (
-        f"{where}: output \"service\" must be an object literal `{{ engine = ..., host = ... }}` so its keys "
+        f'{where}: output "service" must be an object literal `{{ engine = ..., host = ... }}` so its keys '
         f"can be compared with the other environment's, not {value!r}"
     )
     return {_unquote(k) for k in value if not k.startswith("__")}
@@ -64,7 +64,7 @@ def test_aws_module_outputs_the_same_service_keys_as_local(service):
     local = _service_keys(MODULES / service / "local")
     aws = _service_keys(MODULES / service / "aws")
     assert aws - TLS_KEYS == local - TLS_KEYS, (
-        f"{service}: keys of output \"service\" differ between local and aws (TLS keys {sorted(TLS_KEYS)} aside): "
+        f'{service}: keys of output "service" differ between local and aws (TLS keys {sorted(TLS_KEYS)} aside): '
         f"only local: {sorted(local - aws - TLS_KEYS)}, only aws: {sorted(aws - local - TLS_KEYS)}"
     )
 
@@ -79,7 +79,9 @@ def test_aws_environment_outputs_services():
     if not env.is_dir():
         pytest.skip("terraform/environments/aws does not exist yet")
     outputs = _outputs(env)
-    assert "services" in outputs, "terraform/environments/aws: no `services` output (the contract with Ansible, as in local)"
+    assert (
+        "services" in outputs
+    ), "terraform/environments/aws: no `services` output (the contract with Ansible, as in local)"
 
 
 def test_aws_environment_offers_the_same_services_as_local():
@@ -90,5 +92,7 @@ def test_aws_environment_offers_the_same_services_as_local():
     aws = _services_names(str(_outputs(env)["services"]["value"]))
     assert local, "cannot read the service names of terraform/environments/local's `services` output"
     if not aws:
-        pytest.skip("the aws `services` output is not written as `<name> = module.<m>[0].service` entries: names not compared")
+        pytest.skip(
+            "the aws `services` output is not written as `<name> = module.<m>[0].service` entries: names not compared"
+        )
     assert aws == local, f"services of the aws environment {sorted(aws)} differ from local's {sorted(local)}"

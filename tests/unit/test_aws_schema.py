@@ -116,7 +116,7 @@ class Checker:
     def dynamic(self, address: str, name: str, dyn: dict, blocks: dict, opaque: set, known: set) -> None:
         self.arguments_checked += 1
         if name not in blocks and name not in opaque:
-            self.problem(address, f"dynamic \"{name}\": unknown block{close(name, known)}")
+            self.problem(address, f'dynamic "{name}": unknown block{close(name, known)}')
             return
         for key, value in items(dyn):
             if key not in DYNAMIC_META and key != "content":
@@ -255,7 +255,7 @@ def test_checker_catches_a_misspelled_argument():
         ),
         (  # unknown dynamic block
             'resource "aws_db_instance" "x" {\n dynamic "timeout" {\n  for_each = []\n  content {}\n }\n}',
-            "aws_db_instance.x: dynamic \"timeout\": unknown block (close: timeouts",
+            'aws_db_instance.x: dynamic "timeout": unknown block (close: timeouts',
         ),
         (  # misspelled argument inside a dynamic block's content
             'resource "aws_db_instance" "x" {\n dynamic "timeouts" {\n  for_each = []\n  content {\n   craete = "1h"\n  }\n }\n}',
@@ -343,7 +343,9 @@ def test_module_calls_pass_declared_variables(path, name, target, body):
     unknown = sorted(passed - set(declared))
     missing = sorted(v for v, has_default in declared.items() if not has_default and v not in passed)
     where = f"{path.relative_to(REPO)}: module.{name} ({target.relative_to(REPO)})"
-    assert not unknown, f"{where}: not variables of the module: " + ", ".join(f"{u}{close(u, declared)}" for u in unknown)
+    assert not unknown, f"{where}: not variables of the module: " + ", ".join(
+        f"{u}{close(u, declared)}" for u in unknown
+    )
     assert not missing, f"{where}: required variables not passed: {', '.join(missing)}"
 
 
@@ -396,3 +398,113 @@ def test_required_aws_provider_admits_the_schema_version():
         pytest.skip("no terraform/**/aws file requires a version of hashicorp/aws yet")
     wrong = {p: c for p, c in constraints.items() if not _admits(c, version)}
     assert not wrong, f"the schema describes hashicorp/aws {version}, which these constraints exclude: {wrong}"
+
+
+# --- the extractor reads the jsii assembly as described ------------------------------------------
+
+
+def _extractor():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("aws_provider_schema", REPO / "scripts/aws_provider_schema.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_extractor_on_a_small_assembly():
+    """Names come from the registry links (not jsii's camelCase); structs are blocks, `any` opaque."""
+    base = "https://registry.terraform.io/providers/hashicorp/aws/6.25.0/docs"
+    pkg = "@cdktf/provider-aws"
+
+    def prop(name, arg, type_ref, where="resources/thing"):
+        link = f"{base}/{where}#{arg}" if where else f"{base}#{arg}"
+        return {
+            "name": name,
+            "type": type_ref,
+            "docs": {"summary": f"Docs at Terraform Registry: {{@link {link} X#{arg}}}."},
+        }
+
+    def cls(fqn, base_cls, summary, config):
+        return {
+            "kind": "class",
+            "fqn": fqn,
+            "base": base_cls,
+            "docs": {"summary": summary},
+            "initializer": {"parameters": [{"name": "config", "type": {"fqn": config}}]},
+        }
+
+    def struct(fqn, props):
+        return {"kind": "interface", "datatype": True, "fqn": fqn, "properties": props}
+
+    resolvable = {"fqn": "cdktf.IResolvable"}
+    types = {
+        f"{pkg}.thing.Thing": cls(
+            f"{pkg}.thing.Thing",
+            "cdktf.TerraformResource",
+            f"Represents a {{@link {base}/resources/thing aws_thing}}.",
+            f"{pkg}.thing.ThingConfig",
+        ),
+        f"{pkg}.thing.ThingConfig": struct(
+            f"{pkg}.thing.ThingConfig",
+            [
+                prop("countAttribute", "count", {"primitive": "number"}),  # renamed by cdktf
+                prop(
+                    "storageEncrypted",
+                    "storage_encrypted",
+                    {"union": {"types": [{"primitive": "boolean"}, resolvable]}},
+                ),
+                prop(
+                    "rule",
+                    "rule",
+                    {
+                        "union": {
+                            "types": [
+                                resolvable,
+                                {"collection": {"kind": "array", "elementtype": {"fqn": f"{pkg}.thing.ThingRule"}}},
+                            ]
+                        }
+                    },
+                ),
+                prop("tags", "tags", {"collection": {"kind": "map", "elementtype": {"primitive": "string"}}}),
+            ],
+        ),
+        f"{pkg}.thing.ThingRule": struct(
+            f"{pkg}.thing.ThingRule",
+            [
+                prop("statement", "statement", {"primitive": "any"}),
+                prop("ttlDays", "ttl_days", {"primitive": "number"}),
+            ],
+        ),
+        f"{pkg}.dataAwsThing.DataAwsThing": cls(
+            f"{pkg}.dataAwsThing.DataAwsThing",
+            "cdktf.TerraformDataSource",
+            f"Represents a {{@link {base}/data-sources/thing aws_thing}}.",
+            f"{pkg}.dataAwsThing.DataAwsThingConfig",
+        ),
+        f"{pkg}.dataAwsThing.DataAwsThingConfig": struct(
+            f"{pkg}.dataAwsThing.DataAwsThingConfig",
+            [prop("name", "name", {"primitive": "string"}, "data-sources/thing")],
+        ),
+        f"{pkg}.provider.AwsProvider": cls(
+            f"{pkg}.provider.AwsProvider",
+            "cdktf.TerraformProvider",
+            f"Represents a {{@link {base} aws}}.",
+            f"{pkg}.provider.AwsProviderConfig",
+        ),
+        f"{pkg}.provider.AwsProviderConfig": struct(
+            f"{pkg}.provider.AwsProviderConfig", [prop("region", "region", {"primitive": "string"}, None)]
+        ),
+    }
+    extractor = _extractor().Extractor({"types": types})
+    assert extractor.run() == {
+        "provider": {"arguments": ["region"]},
+        "resources": {
+            "aws_thing": {
+                "arguments": ["count", "storage_encrypted", "tags"],
+                "blocks": {"rule": {"arguments": ["statement", "ttl_days"], "opaque": ["statement"]}},
+            }
+        },
+        "data_sources": {"aws_thing": {"arguments": ["name"]}},
+    }
+    assert extractor.versions == {"6.25.0"}
