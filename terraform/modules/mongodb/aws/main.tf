@@ -159,7 +159,7 @@ resource "aws_docdb_cluster_instance" "this" {
   preferred_maintenance_window = var.mongodb.maintenance_window
   apply_immediately            = var.mongodb.apply_immediately
 
-  performance_insights_enabled    = true
+  enable_performance_insights     = true
   performance_insights_kms_key_id = var.kms_key_arn
 
   tags = merge(var.tags, { Name = "${local.id}-${count.index + 1}" })
