@@ -121,7 +121,7 @@ resource "aws_docdb_cluster" "this" {
   # From Ansible's secrets role, like locally: the mongodb role logs in with it to create the
   # application user, collections and indexes.
   master_username = var.mongodb.admin_user
-  master_password = var.admin_password
+  master_password = var.mongodb_admin_password
 
   db_subnet_group_name            = aws_docdb_subnet_group.this.name
   vpc_security_group_ids          = [aws_security_group.this.id]

@@ -177,7 +177,7 @@ resource "aws_db_instance" "this" {
   # Terraform 1.11; this project supports 1.10.)
   db_name  = var.postgres.database
   username = var.postgres.admin_user
-  password = var.admin_password
+  password = var.postgres_admin_password
 
   allocated_storage     = var.postgres.allocated_storage_gb
   max_allocated_storage = var.postgres.max_allocated_storage_gb

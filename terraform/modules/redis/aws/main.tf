@@ -108,7 +108,7 @@ resource "aws_elasticache_user" "admin" {
 
   authentication_mode {
     type      = "password"
-    passwords = [var.admin_password]
+    passwords = [var.redis_admin_password]
   }
 
   tags = var.tags
@@ -122,7 +122,7 @@ resource "aws_elasticache_user" "app" {
 
   authentication_mode {
     type      = "password"
-    passwords = [var.app_password]
+    passwords = [var.redis_app_password]
   }
 
   tags = var.tags
