@@ -60,7 +60,7 @@ variable "allowed_cidr_blocks" {
   validation {
     condition = alltrue([
       for c in var.allowed_cidr_blocks :
-      can(regex("^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$", c)) && can(cidrhost(c, 0)) && tonumber(split("/", c)[1]) > 0
+      can(regex("^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$", c)) && can(cidrhost(c, 0)) && try(tonumber(split("/", c)[1]) > 0, false)
     ])
     error_message = "allowed_cidr_blocks must be IPv4 CIDR blocks (a.b.c.d/n) with a prefix length of at least 1: never 0.0.0.0/0."
   }
