@@ -21,7 +21,16 @@ def _defaults(variables_tf: str) -> dict:
     """{variable: default} of plain variables and {object variable: {attribute: default}}."""
     found = {}
     for name, body in re.findall(r'^variable "([a-z_]+)" \{\n(.*?)^\}', variables_tf, re.S | re.M):
-        attrs = re.findall(r"^\s+([a-z_]+)\s+= optional\([a-z]+, (.+)\)$", body, re.M)
+        # optional(<type>, <default>): a primitive type, or a list of one (the aws environment's
+        # redis.app_command_rules, weaviate.image_pull_cidr_blocks). optional(<type>) without a
+        # default (scylla.ami, a value the user must give) is not an input with a default.
+        attrs = re.findall(r"^\s+([a-z_]+)\s+= optional\((?:[a-z]+|list\([a-z]+\)), (.+)\)$", body, re.M)
+        unread = [
+            line.strip()
+            for line in re.findall(r"^\s+[a-z_]+\s+= optional\(.*$", body, re.M)
+            if not re.search(r"= optional\((?:[a-z]+|list\([a-z]+\)), .+\)$|= optional\([a-z]+(?:\([a-z]+\))?\)$", line)
+        ]
+        assert not unread, f"variable {name}: this test cannot read the default of {unread}; extend _defaults"
         if attrs:
             found[name] = {key: _value(value) for key, value in attrs}
             continue
