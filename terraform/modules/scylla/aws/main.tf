@@ -27,7 +27,9 @@ data "aws_ec2_instance_type" "this" {
 }
 
 locals {
-  name         = "${var.name}-scylla"
+  name = "${var.name}-scylla"
+  # IAM name prefixes are limited to 38 characters, AWS Backup names to 50.
+  short_name   = substr(local.name, 0, 28)
   cluster_name = coalesce(var.scylla.cluster_name, local.name)
   tags         = merge(var.tags, { service = "scylla" })
   cql_port     = 9042
@@ -140,7 +142,7 @@ data "aws_iam_policy_document" "assume_ec2" {
 }
 
 resource "aws_iam_role" "node" {
-  name_prefix        = "${local.name}-node-"
+  name_prefix        = "${local.short_name}-node-"
   description        = "ScyllaDB nodes of ${local.cluster_name}: read their two secrets at first boot; Session Manager if enabled."
   assume_role_policy = data.aws_iam_policy_document.assume_ec2.json
   tags               = local.tags
@@ -183,7 +185,7 @@ resource "aws_iam_role_policy_attachment" "ssm" {
 }
 
 resource "aws_iam_instance_profile" "node" {
-  name_prefix = "${local.name}-node-"
+  name_prefix = "${local.short_name}-node-"
   role        = aws_iam_role.node.name
   tags        = local.tags
 }
@@ -359,14 +361,14 @@ resource "aws_volume_attachment" "data" {
 # Manager to S3) are an application-level complement, not set up here.
 
 resource "aws_backup_vault" "this" {
-  name          = "${local.name}-backups"
+  name          = "${substr(local.name, 0, 42)}-backups"
   kms_key_arn   = var.kms_key_arn
   force_destroy = !var.production
   tags          = local.tags
 }
 
 resource "aws_backup_plan" "this" {
-  name = "${local.name}-daily"
+  name = "${substr(local.name, 0, 44)}-daily"
   tags = local.tags
 
   rule {
@@ -403,7 +405,7 @@ data "aws_iam_policy_document" "assume_backup" {
 }
 
 resource "aws_iam_role" "backup" {
-  name_prefix        = "${local.name}-backup-"
+  name_prefix        = "${local.short_name}-backup-"
   description        = "AWS Backup snapshots and restores of the ScyllaDB data volumes of ${local.cluster_name}."
   assume_role_policy = data.aws_iam_policy_document.assume_backup.json
   tags               = local.tags
@@ -417,7 +419,7 @@ resource "aws_iam_role_policy_attachment" "backup" {
 }
 
 resource "aws_backup_selection" "data" {
-  name         = "${local.name}-data"
+  name         = "${substr(local.name, 0, 45)}-data"
   plan_id      = aws_backup_plan.this.id
   iam_role_arn = aws_iam_role.backup.arn
   resources    = aws_ebs_volume.data[*].arn

@@ -24,7 +24,9 @@ data "aws_ec2_managed_prefix_list" "s3" {
 }
 
 locals {
-  name       = "${var.name}-weaviate"
+  name = "${var.name}-weaviate"
+  # IAM name prefixes are limited to 38 characters.
+  iam_prefix = substr(local.name, 0, 30)
   tags       = merge(var.tags, { service = "weaviate" })
   region     = data.aws_region.current.region
   partition  = data.aws_partition.current.partition
@@ -384,7 +386,7 @@ data "aws_iam_policy_document" "assume_ecs_tasks" {
 }
 
 resource "aws_iam_role" "execution" {
-  name_prefix        = "${local.name}-exec-"
+  name_prefix        = "${local.iam_prefix}-exec-"
   description        = "ECS agent for ${local.name}: pull the image, read the API keys secret, write the log group."
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
   tags               = local.tags
@@ -441,7 +443,7 @@ resource "aws_iam_role_policy" "execution" {
 }
 
 resource "aws_iam_role" "task" {
-  name_prefix        = "${local.name}-task-"
+  name_prefix        = "${local.iam_prefix}-task-"
   description        = "Weaviate task of ${local.name}: mount its file system through its access point; nothing else."
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
   tags               = local.tags
