@@ -57,3 +57,15 @@ def test_example_lists_every_input_at_its_default_and_no_secret(env):
     example = _example((env / "terraform.tfvars.example").read_text())
     assert example == defaults
     assert not [key for key in example if re.search(r"password|secret|token|api_key", key)]
+
+
+def test_aws_redis_app_acl_defaults_are_the_roles():
+    """The aws environment creates Redis' application user itself (ElastiCache has no ACL SETUSER):
+    its default key prefix and command rules must be those roles/redis applies locally."""
+    import yaml
+
+    role = yaml.safe_load((REPO / "roles/redis/defaults/main.yml").read_text())
+    aws = _defaults((REPO / "terraform/environments/aws/variables.tf").read_text())["redis"]
+    assert aws["app_key_prefix"] == role["redis_app_key_prefix"]
+    assert aws["app_command_rules"] == role["redis_app_command_rules"]
+    assert aws["app_user"] == role["redis_app_user"]

@@ -100,7 +100,7 @@ variable "postgres" {
   default = {}
 
   validation {
-    condition     = can(regex("^[0-9]+(\\.[0-9]+)?$", var.postgres.engine_version)) && tonumber(split(".", var.postgres.engine_version)[0]) >= 17
+    condition     = can(regex("^[0-9]+(\\.[0-9]+)?$", var.postgres.engine_version)) && try(tonumber(split(".", var.postgres.engine_version)[0]) >= 17, false)
     error_message = "postgres.engine_version must be a PostgreSQL version of 17 or later, major (\"17\") or major.minor (\"17.5\"); the parameter group family follows the major version."
   }
 
