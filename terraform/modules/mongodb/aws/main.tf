@@ -15,7 +15,9 @@ resource "aws_docdb_subnet_group" "this" {
 }
 
 resource "aws_security_group" "this" {
-  name        = local.id
+  # A prefix, not a fixed name: a replaced group (new port, new description) is created
+  # before the old one goes (create_before_destroy), which two equal names would forbid.
+  name_prefix = "${local.id}-"
   description = "DocumentDB ${local.id}: port ${var.mongodb.port} from the allowed security groups and CIDRs only"
   vpc_id      = var.vpc_id
 

@@ -370,7 +370,8 @@ resource "aws_iam_policy" "app" {
 resource "aws_security_group" "this" {
   count = var.objectstore.interface_endpoint ? 1 : 0
 
-  name        = "${var.name}-objectstore"
+  # A prefix, not a fixed name: a replaced group is created before the old one goes.
+  name_prefix = "${var.name}-objectstore-"
   description = "S3 interface endpoint of ${var.name}: HTTPS from the allowed security groups and CIDRs only"
   vpc_id      = var.vpc_id
 

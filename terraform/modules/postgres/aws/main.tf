@@ -21,7 +21,9 @@ resource "aws_db_subnet_group" "this" {
 }
 
 resource "aws_security_group" "this" {
-  name        = local.identifier
+  # A prefix, not a fixed name: a replaced group (new port, new description) is created
+  # before the old one goes (create_before_destroy), which two equal names would forbid.
+  name_prefix = "${local.identifier}-"
   description = "PostgreSQL ${local.identifier}: port ${var.postgres.port} from the allowed security groups and CIDRs only"
   vpc_id      = var.vpc_id
 

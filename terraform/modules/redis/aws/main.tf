@@ -23,7 +23,9 @@ resource "aws_elasticache_subnet_group" "this" {
 }
 
 resource "aws_security_group" "this" {
-  name        = local.id
+  # A prefix, not a fixed name: a replaced group (new port, new description) is created
+  # before the old one goes (create_before_destroy), which two equal names would forbid.
+  name_prefix = "${local.id}-"
   description = "Redis ${local.id}: port ${var.redis.port} from the allowed security groups and CIDRs only"
   vpc_id      = var.vpc_id
 
@@ -74,10 +76,6 @@ resource "aws_elasticache_parameter_group" "this" {
   }
 
   tags = var.tags
-
-  lifecycle {
-    create_before_destroy = true
-  }
 }
 
 # ---------------------------------------------------------------------------------------------
