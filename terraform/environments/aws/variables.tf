@@ -146,7 +146,7 @@ variable "postgres" {
     backup_retention_days             = optional(number, 7)
     backup_window                     = optional(string, "03:00-04:00")
     maintenance_window                = optional(string, "sun:04:00-sun:05:00")
-    iam_auth                          = optional(bool, false)
+    iam_auth                          = optional(bool, true)
     performance_insights_days         = optional(number, 7)
     monitoring_interval               = optional(number, 60)
     ca_cert_identifier                = optional(string, "rds-ca-rsa2048-g1")

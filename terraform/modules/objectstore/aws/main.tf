@@ -117,46 +117,27 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
   bucket = each.value.id
 
+  # One rule per bucket, over every object. Backups expire after the retention, and so do
+  # their older versions: a deleted or overwritten backup does not linger for ever. Documents
+  # are kept; their overwritten or deleted versions are kept for recovery, then expire.
   rule {
-    id     = "abort-incomplete-multipart-uploads"
+    id     = "${each.key}-retention"
     status = "Enabled"
     filter {}
 
+    dynamic "expiration" {
+      for_each = each.key == "backups" ? [var.objectstore.backup_retention_days] : []
+      content {
+        days = expiration.value
+      }
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = each.key == "backups" ? var.objectstore.backup_noncurrent_days : var.objectstore.documents_noncurrent_days
+    }
+
     abort_incomplete_multipart_upload {
       days_after_initiation = var.objectstore.abort_incomplete_upload_days
-    }
-  }
-
-  # Backups expire after the retention, and so do their older versions: a deleted or
-  # overwritten backup does not linger for ever.
-  dynamic "rule" {
-    for_each = each.key == "backups" ? [1] : []
-    content {
-      id     = "expire-backups"
-      status = "Enabled"
-      filter {}
-
-      expiration {
-        days = var.objectstore.backup_retention_days
-      }
-
-      noncurrent_version_expiration {
-        noncurrent_days = var.objectstore.backup_noncurrent_days
-      }
-    }
-  }
-
-  # Documents are kept; their overwritten or deleted versions are kept for recovery, then expire.
-  dynamic "rule" {
-    for_each = each.key == "documents" ? [1] : []
-    content {
-      id     = "expire-noncurrent-documents"
-      status = "Enabled"
-      filter {}
-
-      noncurrent_version_expiration {
-        noncurrent_days = var.objectstore.documents_noncurrent_days
-      }
     }
   }
 

@@ -194,6 +194,8 @@ resource "aws_db_instance" "this" {
   parameter_group_name   = aws_db_parameter_group.this.name
   ca_cert_identifier     = var.postgres.ca_cert_identifier
 
+  # Allows IAM tokens as an alternative to passwords (short-lived, no secret to store for an
+  # application role granted rds_iam); password logins, the roles' way in, keep working.
   iam_database_authentication_enabled = var.postgres.iam_auth
 
   backup_retention_period  = var.postgres.backup_retention_days
