@@ -268,15 +268,6 @@ resource "aws_efs_file_system" "data" {
   tags             = merge(local.tags, { Name = "${local.name}-data" })
 }
 
-# Daily backups by AWS Backup (EFS's automatic backup: default vault, 35-day retention).
-resource "aws_efs_backup_policy" "data" {
-  file_system_id = aws_efs_file_system.data.id
-
-  backup_policy {
-    status = "ENABLED"
-  }
-}
-
 resource "aws_efs_mount_target" "data" {
   count = length(var.subnet_ids)
 
@@ -714,4 +705,73 @@ resource "aws_route53_record" "this" {
     zone_id                = aws_lb.this.zone_id
     evaluate_target_health = true
   }
+}
+
+# --- Backups: daily AWS Backup of the file system into a KMS-encrypted vault ---------------------
+# (Instead of EFS's automatic backups, off for file systems created through the API: this plan
+# has the design's retention and its cross-region copy.)
+
+resource "aws_backup_vault" "this" {
+  name          = "${substr(local.name, 0, 42)}-backups"
+  kms_key_arn   = var.kms_key_arn
+  force_destroy = !var.production
+  tags          = local.tags
+}
+
+resource "aws_backup_plan" "this" {
+  name = "${substr(local.name, 0, 44)}-daily"
+  tags = local.tags
+
+  rule {
+    rule_name         = "daily"
+    target_vault_name = aws_backup_vault.this.name
+    schedule          = var.weaviate.backup_schedule
+    start_window      = 60
+    completion_window = 360
+
+    lifecycle {
+      delete_after = var.weaviate.backup_retention_days
+    }
+
+    dynamic "copy_action" {
+      for_each = var.weaviate.backup_copy_vault_arn == null ? [] : [var.weaviate.backup_copy_vault_arn]
+      content {
+        destination_vault_arn = copy_action.value
+        lifecycle {
+          delete_after = var.weaviate.backup_retention_days
+        }
+      }
+    }
+  }
+}
+
+data "aws_iam_policy_document" "assume_backup" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["backup.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "backup" {
+  name_prefix        = "${local.iam_prefix}-backup-"
+  description        = "AWS Backup of the Weaviate file system of ${local.name}."
+  assume_role_policy = data.aws_iam_policy_document.assume_backup.json
+  tags               = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "backup" {
+  for_each = toset(["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"])
+
+  role       = aws_iam_role.backup.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/${each.key}"
+}
+
+resource "aws_backup_selection" "data" {
+  name         = "${substr(local.name, 0, 45)}-data"
+  plan_id      = aws_backup_plan.this.id
+  iam_role_arn = aws_iam_role.backup.arn
+  resources    = [aws_efs_file_system.data.arn]
 }

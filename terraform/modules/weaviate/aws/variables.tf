@@ -98,6 +98,9 @@ variable "weaviate" {
       image_pull_cidr_blocks extra HTTPS egress of the task, only for pulling `image` from a public registry
                              through a NAT gateway (e.g. ["0.0.0.0/0"]); [] = VPC endpoints and S3 only
       admin_user, app_user   API key users (same meaning and rules as locally)
+      backup_retention_days  AWS Backup: daily backups of the file system kept this many days (1-35)
+      backup_schedule        AWS Backup cron expression (default 03:00 UTC, the design's backup window)
+      backup_copy_vault_arn  optional backup vault in another region: each recovery point is copied there
   EOT
   type = object({
     image                  = optional(string, "cr.weaviate.io/semitechnologies/weaviate:1.38.11")
@@ -113,6 +116,9 @@ variable "weaviate" {
     image_pull_cidr_blocks = optional(list(string), [])
     admin_user             = optional(string, "admin")
     app_user               = optional(string, "app")
+    backup_retention_days  = optional(number, 7)
+    backup_schedule        = optional(string, "cron(0 3 * * ? *)")
+    backup_copy_vault_arn  = optional(string)
   })
   default = {}
 
@@ -172,6 +178,21 @@ variable "weaviate" {
   validation {
     condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]{0,63}$", var.weaviate.admin_user)) && can(regex("^[A-Za-z][A-Za-z0-9_-]{0,63}$", var.weaviate.app_user)) && var.weaviate.admin_user != var.weaviate.app_user
     error_message = "weaviate.admin_user and weaviate.app_user must be two different names of 1-64 of A-Z a-z 0-9 _ - starting with a letter."
+  }
+
+  validation {
+    condition     = floor(var.weaviate.backup_retention_days) == var.weaviate.backup_retention_days && var.weaviate.backup_retention_days >= 1 && var.weaviate.backup_retention_days <= 35
+    error_message = "weaviate.backup_retention_days must be an integer from 1 to 35."
+  }
+
+  validation {
+    condition     = can(regex("^cron\\(.+\\)$", var.weaviate.backup_schedule))
+    error_message = "weaviate.backup_schedule must be an AWS cron expression, e.g. cron(0 3 * * ? *)."
+  }
+
+  validation {
+    condition     = var.weaviate.backup_copy_vault_arn == null || can(regex("^arn:aws[a-z-]*:backup:[a-z0-9-]+:[0-9]{12}:backup-vault:.+$", var.weaviate.backup_copy_vault_arn))
+    error_message = "weaviate.backup_copy_vault_arn must be null or the ARN of an AWS Backup vault."
   }
 }
 
