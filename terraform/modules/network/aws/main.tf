@@ -18,7 +18,9 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.region
-  azs        = slice(data.aws_availability_zones.available.names, 0, var.az_count)
+  # min(): a region with fewer zones fails the VPC's precondition below with a clear message
+  # instead of an out-of-range slice.
+  azs = slice(data.aws_availability_zones.available.names, 0, min(var.az_count, length(data.aws_availability_zones.available.names)))
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -86,6 +88,13 @@ resource "aws_vpc" "this" {
   enable_dns_hostnames = true # interface endpoints' private DNS needs both
 
   tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    precondition {
+      condition     = length(data.aws_availability_zones.available.names) >= var.az_count
+      error_message = "az_count is ${var.az_count} but the region offers ${length(data.aws_availability_zones.available.names)} availability zones: lower az_count."
+    }
+  }
 }
 
 # Taking over the default security group with no rules: anything launched without an
