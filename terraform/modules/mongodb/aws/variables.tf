@@ -69,9 +69,8 @@ variable "tags" {
 }
 
 variable "production" {
-  description = "Production posture: true turns on Multi-AZ / automatic failover and deletion protection (and takes a final snapshot on destroy). false (staging) keeps a single node and lets Terraform destroy the service."
+  description = "Production posture: true turns on Multi-AZ / automatic failover and deletion protection (buckets: no force_destroy); false (staging) allows a single node and lets Terraform destroy the service (final snapshots are taken either way). No default, as in every module of the common interface: the environment decides."
   type        = bool
-  default     = true
 }
 
 variable "mongodb" {
