@@ -129,8 +129,8 @@ variable "postgres" {
   }
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.postgres.admin_user)) && !contains(["rdsadmin", "rds_superuser", "admin", "public"], var.postgres.admin_user)
-    error_message = "postgres.admin_user must be a lowercase SQL identifier starting with a letter (at most 63) and not an RDS reserved name (rdsadmin, rds_superuser, admin, public)."
+    condition     = can(regex("^[a-z][a-z0-9]{0,15}$", var.postgres.admin_user)) && !contains(["rdsadmin", "admin", "public"], var.postgres.admin_user)
+    error_message = "postgres.admin_user must be 1-16 lowercase letters and digits starting with a letter (RDS' rule for the master user) and not rdsadmin, admin or public."
   }
 
   validation {
