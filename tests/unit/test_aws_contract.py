@@ -9,6 +9,7 @@ TLS switch (`multidb_tls`), after which the sets are equal again and this test s
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -29,15 +30,18 @@ def _unquote(label: str) -> str:
     return label[1:-1] if len(label) >= 2 and label[0] == label[-1] == '"' else label
 
 
+@functools.cache
 def _outputs(directory: Path) -> dict:
     """{output name: its body} over every .tf of a module or environment directory."""
     found = {}
     for tf in sorted(directory.glob("*.tf")):
-        with tf.open() as f:
-            for entry in hcl2.load(f).get("output", []):
-                for name, body in entry.items():
-                    if not name.startswith("__"):
-                        found[_unquote(name)] = body
+        text = tf.read_text()
+        if not re.search(r'^output\s+"', text, re.M):  # parse only what declares outputs (speed)
+            continue
+        for entry in hcl2.loads(text).get("output", []):
+            for name, body in entry.items():
+                if not name.startswith("__"):
+                    found[_unquote(name)] = body
     return found
 
 
