@@ -120,10 +120,13 @@ lint-terraform:
 # resource (it counts 0 resources in environments/local and the local modules), and checks each
 # AWS module once, as environments/aws calls it (modules nobody calls: on their own). One run
 # over the tree: checkov 3.3.30 repeats earlier directories' results in each report of a
-# multi-`-d` run. Skips only in .checkov.yaml, each with its reason.
+# multi-`-d` run. Skips only in .checkov.yaml, each with its reason. A check that crashes on a
+# value it cannot read ("Failed to run check") neither passes nor fails: that fails the target.
 lint-checkov:
 	@echo "== checkov: terraform (AWS: $(AWS_TF_DIRS))"
-	checkov -d terraform --framework terraform --config-file .checkov.yaml --compact --quiet
+	@checkov -d terraform --framework terraform --config-file .checkov.yaml --compact --quiet 2>&1 | \
+	  awk '{ print } /Failed to run check/ { bad = bad " " $$(NF-2) } \
+	    END { if (bad) { print "checkov: these checks did not run (error above), so they neither passed nor failed:" bad; exit 1 } }'
 
 lint-ansible:
 	ansible-lint --profile production
