@@ -1,0 +1,168 @@
+locals {
+  id = "${var.name}-mongodb"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Network: private subnets only, one security group reachable on the DocumentDB port only
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_docdb_subnet_group" "this" {
+  name        = local.id
+  description = "Private subnets of ${local.id}"
+  subnet_ids  = var.subnet_ids
+
+  tags = var.tags
+}
+
+resource "aws_security_group" "this" {
+  # A prefix, not a fixed name: a replaced group (new port, new description) is created
+  # before the old one goes (create_before_destroy), which two equal names would forbid.
+  name_prefix = "${local.id}-"
+  description = "DocumentDB ${local.id}: port ${var.mongodb.port} from the allowed security groups and CIDRs only"
+  vpc_id      = var.vpc_id
+
+  # No egress rule: the instances only answer on accepted connections (stateful).
+
+  tags = merge(var.tags, { Name = local.id })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "from_security_groups" {
+  for_each = toset(var.allowed_security_group_ids)
+
+  security_group_id            = aws_security_group.this.id
+  description                  = "DocumentDB from ${each.key}"
+  referenced_security_group_id = each.key
+  ip_protocol                  = "tcp"
+  from_port                    = var.mongodb.port
+  to_port                      = var.mongodb.port
+
+  tags = var.tags
+}
+
+resource "aws_vpc_security_group_ingress_rule" "from_cidrs" {
+  for_each = toset(var.allowed_cidr_blocks)
+
+  security_group_id = aws_security_group.this.id
+  description       = "DocumentDB from ${each.key}"
+  cidr_ipv4         = each.key
+  ip_protocol       = "tcp"
+  from_port         = var.mongodb.port
+  to_port           = var.mongodb.port
+
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------------------------
+# Parameters: TLS enforced by the server, audit and profiler logs on, TTL indexes active
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_docdb_cluster_parameter_group" "this" {
+  name_prefix = "${local.id}-docdb50-"
+  family      = "docdb5.0"
+  description = "${local.id}: TLS only, audit and profiler logs"
+
+  parameter {
+    name  = "tls"
+    value = "enabled"
+  }
+
+  # Exports need the logs switched on in the engine as well (enabled_cloudwatch_logs_exports).
+  parameter {
+    name  = "audit_logs"
+    value = "enabled"
+  }
+
+  parameter {
+    name  = "profiler"
+    value = "enabled"
+  }
+
+  parameter {
+    name  = "profiler_threshold_ms"
+    value = tostring(var.mongodb.profiler_threshold_ms)
+  }
+
+  # The mongodb role's sessions collection expires through a TTL index.
+  parameter {
+    name  = "ttl_monitor"
+    value = "enabled"
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# Created here (not by DocumentDB on first export) so that they are encrypted and expire.
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = toset(["audit", "profiler"])
+
+  name              = "/aws/docdb/${local.id}/${each.key}"
+  retention_in_days = var.mongodb.log_retention_days
+  kms_key_id        = var.kms_key_arn
+
+  tags = var.tags
+}
+
+# ---------------------------------------------------------------------------------------------
+# Cluster and instances
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_docdb_cluster" "this" {
+  cluster_identifier = local.id
+  engine             = "docdb"
+  engine_version     = var.mongodb.engine_version
+  port               = var.mongodb.port
+
+  # From Ansible's secrets role, like locally: the mongodb role logs in with it to create the
+  # application user, collections and indexes.
+  master_username = var.mongodb.admin_user
+  master_password = var.mongodb_admin_password
+
+  db_subnet_group_name            = aws_docdb_subnet_group.this.name
+  vpc_security_group_ids          = [aws_security_group.this.id]
+  db_cluster_parameter_group_name = aws_docdb_cluster_parameter_group.this.name
+
+  storage_encrypted = true
+  kms_key_id        = var.kms_key_arn
+  storage_type      = var.mongodb.storage_type
+
+  backup_retention_period      = var.mongodb.backup_retention_days
+  preferred_backup_window      = var.mongodb.backup_window
+  preferred_maintenance_window = var.mongodb.maintenance_window
+
+  deletion_protection       = var.production
+  skip_final_snapshot       = false
+  final_snapshot_identifier = "${local.id}-final"
+
+  enabled_cloudwatch_logs_exports = ["audit", "profiler"]
+  apply_immediately               = var.mongodb.apply_immediately
+
+  tags = merge(var.tags, { Name = local.id })
+
+  depends_on = [aws_cloudwatch_log_group.this]
+}
+
+resource "aws_docdb_cluster_instance" "this" {
+  count = var.mongodb.instance_count
+
+  identifier         = "${local.id}-${count.index + 1}"
+  cluster_identifier = aws_docdb_cluster.this.id
+  instance_class     = var.mongodb.instance_class
+  ca_cert_identifier = var.mongodb.ca_cert_identifier
+
+  auto_minor_version_upgrade   = true
+  preferred_maintenance_window = var.mongodb.maintenance_window
+  apply_immediately            = var.mongodb.apply_immediately
+
+  enable_performance_insights     = true
+  performance_insights_kms_key_id = var.kms_key_arn
+
+  tags = merge(var.tags, { Name = "${local.id}-${count.index + 1}" })
+}
