@@ -127,6 +127,8 @@ def _check(name, value, rule, service_facts, context):
             return "%s must be %s%s, got %s" % (
                 name, what, " " + _range_text(*_bounds(rule, service_facts), unit=unit)
                 if any(b is not None for b in _bounds(rule, service_facts)) else "", _shown(value, rule))
+        if rule.get("choices") and number not in rule["choices"]:
+            return "%s must be one of %s, got %s" % (name, ", ".join(str(c) for c in rule["choices"]), _plain(value))
         low, high = _bounds(rule, service_facts)
         if rule.get("exclusive_min") is not None and number <= rule["exclusive_min"]:
             return "%s must be greater than %s and at most %s, got %s" % (name, rule["exclusive_min"], high,
@@ -152,6 +154,23 @@ def _check(name, value, rule, service_facts, context):
     if kind == "list":
         if not isinstance(value, list):
             return "%s must be a list (%s), got %s" % (name, allowed or "YAML sequence", _shown(value, rule))
+        bad = [item for item in value
+               if rule.get("items_pattern") and not (isinstance(item, str) and re.search(rule["items_pattern"], item))]
+        if bad:
+            return "%s must hold %s; refused: %s" % (name, rule.get("items_allowed") or "strings matching "
+                                                     + rule["items_pattern"], ", ".join(repr(_plain(i)) for i in bad))
+        if len(set(map(str, value))) != len(value):
+            return "%s lists an item twice" % name
+        return None
+    if kind == "map":
+        if not isinstance(value, dict):
+            return "%s must be a mapping (%s), got %s" % (name, allowed or "YAML mapping", _shown(value, rule))
+        bad = [key for key, item in value.items()
+               if not (isinstance(key, str) and re.search(rule.get("keys_pattern", ""), key)
+                       and isinstance(item, str) and re.search(rule.get("values_pattern", ""), item))]
+        if bad:
+            return "%s must be %s; refused: %s" % (name, allowed or "a mapping of strings",
+                                                   ", ".join(repr(_plain(k)) for k in bad))
         return None
     if kind == "secrets":
         if not isinstance(value, dict):
@@ -178,6 +197,11 @@ def _type_name(value):
         if isinstance(value, kind):
             return name
     return "value of type %s" % type(value).__name__.lstrip("_")
+
+
+def _yaml(value):
+    """A condition's value as it is written in YAML (true, not True)."""
+    return str(value).lower() if isinstance(value, bool) else value
 
 
 def _plain(value):
@@ -210,11 +234,22 @@ def _rule_for(name, rules):
 
 def _condition_error(name, values, rule):
     """`required_when` / `only_when` ({other variable: value}): the variable must be non-empty
-    when the other variable has that value, or must be empty unless it has."""
+    when the other variable has that value, or must be empty unless it has. `choices_when`
+    ({other variable: {its value: [allowed values]}}) narrows the allowed values, with
+    `choices_reason` saying why; `different_from` (other variables) refuses an equal value."""
     given = values[name] not in (None, "", [], {})
+    for other, narrowed in (rule.get("choices_when") or {}).items():
+        choices = narrowed.get(values.get(other)) if isinstance(narrowed, dict) else None
+        if choices and values[name] not in choices:
+            return "%s must be %s when %s is %s%s, got %s" % (
+                name, " or ".join(choices), other, values.get(other),
+                " (%s)" % rule["choices_reason"] if rule.get("choices_reason") else "", _shown(values[name], rule))
+    for other in rule.get("different_from") or []:
+        if given and values.get(other) == values[name]:
+            return "%s must differ from %s (both are %s)" % (name, other, _shown(values[name], rule))
     for other, wanted in (rule.get("required_when") or {}).items():
         if values.get(other) == wanted and not given:
-            return "%s is required when %s is %s" % (name, other, wanted)
+            return "%s is required when %s is %s" % (name, other, _yaml(wanted))
     for other, wanted in (rule.get("only_when") or {}).items():
         if given and values.get(other) != wanted:
             return "%s is only used when %s is %s (it is %s): remove it or set %s=%s" % (
@@ -237,11 +272,58 @@ def preflight_errors(values, rules, services, platform_words, context=None):
         if rule is None or rule.get("type") == "skip":
             continue
         message = (_check(name, values[name], rule, services.get(service) or {}, context)
-                   or _condition_error(name, values, rule))
+                   or _condition_error(name, values, rule)
+                   or _window_error(name, values, rule, service))
         if message:
             errors.append(message)
     errors.extend(_port_errors(values, rules, services))
     return errors
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEK = 7 * 24 * 60
+
+
+def _window(text):
+    """(start, length) in minutes of a maintenance window: `hh:mm-hh:mm` (daily, start within
+    the day) or `ddd:hh:mm-ddd:hh:mm` (weekly, start within the week); None if malformed.
+    A window may run past midnight (or past Sunday)."""
+    match = re.match(r"^(?:([a-z]{3}):)?(\d\d):(\d\d)-(?:([a-z]{3}):)?(\d\d):(\d\d)$", str(text))
+    if not match or bool(match.group(1)) != bool(match.group(4)):
+        return None
+    day1, h1, m1, day2, h2, m2 = match.groups()
+    if day1 and (day1 not in _DAYS or day2 not in _DAYS):
+        return None
+    period = _WEEK if day1 else 24 * 60
+    start = (_DAYS.index(day1) * 1440 if day1 else 0) + int(h1) * 60 + int(m1)
+    end = (_DAYS.index(day2) * 1440 if day2 else 0) + int(h2) * 60 + int(m2)
+    return start, (end - start) % period, period
+
+
+def _minutes_of_week(window):
+    """Every minute of the week the window covers (a daily window covers it on all 7 days)."""
+    start, length, period = window
+    return {(day * period + start + minute) % _WEEK for day in range(_WEEK // period) for minute in range(length)}
+
+
+def _window_error(name, values, rule, service):
+    """`min_minutes`: the window lasts at least that long (the managed services refuse shorter
+    ones); `not_overlapping`: another window (`{service}` is replaced by this variable's service)
+    that must not share a minute with it (RDS, DocumentDB and ElastiCache refuse overlaps)."""
+    if not (rule.get("min_minutes") or rule.get("not_overlapping")):
+        return None
+    window = _window(values[name])
+    if window is None:
+        return None  # the pattern reports it
+    if rule.get("min_minutes") and not window[1] >= rule["min_minutes"]:
+        return "%s must last at least %d minutes, got %s (%d minutes)" % (name, rule["min_minutes"],
+                                                                           _shown(values[name], rule), window[1])
+    other = (rule.get("not_overlapping") or "").replace("{service}", service or "")
+    other_window = _window(values.get(other)) if other in values else None
+    if other_window and _minutes_of_week(window) & _minutes_of_week(other_window):
+        return "%s (%s) overlaps %s (%s): the service refuses a backup window inside its maintenance window" % (
+            name, _plain(values[name]), other, _plain(values[other]))
+    return None
 
 
 def _enabled(values, service):

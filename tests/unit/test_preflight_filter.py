@@ -152,3 +152,56 @@ def test_state_backend_refused_naming_the_variable(values, variable, words):
     assert found[0].startswith(variable), found
     for word in words:
         assert word in found[0], found
+
+
+AWS = {"multidb_environment": "aws"}
+
+
+def aws_errors(**values):
+    return pf.preflight_errors(dict(AWS, **values), RULES, SERVICES, WORDS, {"environments": ["aws", "local"]})
+
+
+@pytest.mark.parametrize("values, variable, words", [
+    ({"multidb_postgres_backup_window": "03:00-04:00", "multidb_postgres_maintenance_window": "sun:03:30-sun:04:30"},
+     "multidb_postgres_backup_window", ["overlaps multidb_postgres_maintenance_window"]),
+    # a daily window overlaps a weekly one on any day, across midnight too
+    ({"multidb_mongodb_backup_window": "23:30-00:30", "multidb_mongodb_maintenance_window": "wed:00:00-wed:01:00"},
+     "multidb_mongodb_backup_window", ["overlaps"]),
+    ({"multidb_redis_backup_window": "03:00-03:45"}, "multidb_redis_backup_window", ["at least 60 minutes", "(45 minutes)"]),
+    ({"multidb_postgres_backup_window": "03:00-03:15"}, "multidb_postgres_backup_window", ["at least 30 minutes"]),
+    ({"multidb_postgres_maintenance_window": "sun:04:00-sun:04:30"}, "multidb_postgres_maintenance_window",
+     ["at least 60 minutes"]),
+    ({"multidb_aws_allowed_cidr_blocks": ["10.0.0.0/16", "0.0.0.0/0"]}, "multidb_aws_allowed_cidr_blocks",
+     ["any /0 is refused", "refused: '0.0.0.0/0'"]),
+    ({"multidb_aws_allowed_cidr_blocks": ["10.0.0.0/16", "10.0.0.0/16"]}, "multidb_aws_allowed_cidr_blocks", ["twice"]),
+    ({"multidb_aws_allowed_cidr_blocks": "10.0.0.0/16"}, "multidb_aws_allowed_cidr_blocks", ["must be a list"]),
+    ({"multidb_aws_region": "us-east-1", "multidb_aws_replica_region": "us-east-1"}, "multidb_aws_replica_region",
+     ["must differ from multidb_aws_region"]),
+    ({"multidb_state_backend": "local"}, "multidb_state_backend", ["must be s3 when multidb_environment is aws"]),
+    ({"multidb_secrets_backend": "local"}, "multidb_secrets_backend", ["must be aws_secretsmanager when"]),
+    ({"multidb_aws_flow_log_retention_days": 10}, "multidb_aws_flow_log_retention_days", ["must be one of 1, 3, 5"]),
+    ({"multidb_aws_tags": {"aws:owner": "x"}}, "multidb_aws_tags", ["not starting with aws:"]),
+    ({"multidb_scylla_enabled": True, "multidb_scylla_ami": ""}, "multidb_scylla_ami", ["is required when multidb_scylla_enabled is true"]),
+])
+def test_aws_settings_refused_naming_the_variable(values, variable, words):
+    found = " | ".join(aws_errors(**values))
+    assert variable in found, found
+    for word in words:
+        assert word in found, found
+
+
+@pytest.mark.parametrize("values", [
+    {"multidb_postgres_backup_window": "03:00-04:00", "multidb_postgres_maintenance_window": "sun:04:00-sun:05:00"},
+    {"multidb_redis_backup_window": "23:30-00:30", "multidb_redis_maintenance_window": "sat:22:00-sat:23:30"},
+    {"multidb_aws_allowed_cidr_blocks": ["10.0.0.0/16", "192.168.1.7/32"], "multidb_aws_tags": {"team": "data"}},
+    {"multidb_state_backend": "s3", "multidb_secrets_backend": "aws_secretsmanager", "multidb_scylla_enabled": False,
+     "multidb_scylla_ami": ""},
+])
+def test_aws_settings_allowed(values):
+    assert aws_errors(**values) == []
+
+
+def test_aws_settings_are_refused_on_the_local_environment():
+    found = errors(multidb_environment="local", multidb_postgres_instance_class="db.m7g.large")
+    assert found == ["multidb_postgres_instance_class is only used when multidb_environment is aws (it is 'local'): "
+                     "remove it or set multidb_environment=aws"]

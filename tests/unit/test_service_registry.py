@@ -16,6 +16,7 @@ _spec.loader.exec_module(sf)
 
 REGISTRY = yaml.safe_load((REPO / "playbooks/vars/services.yml").read_text())["multidb_service_registry"]
 INVENTORY = yaml.safe_load((REPO / "inventories/local/hosts.yml").read_text())
+ENVIRONMENTS = sorted(p.parent.name for p in (REPO / "terraform/environments").glob("*/versions.tf"))
 TERRAFORM_VARS = yaml.safe_load((REPO / "inventories/local/group_vars/all/terraform.yml").read_text())
 
 
@@ -36,11 +37,26 @@ def test_every_entry_names_its_terraform_variables_and_a_role_with_init_and_heal
 def test_secrets_are_named_for_their_service_and_terraform_takes_a_subset(name):
     entry = REGISTRY[name]
     assert all(secret.startswith(f"{name}_") for secret in entry["secrets"]), entry["secrets"]
-    assert set(entry["terraform_secrets"]) <= set(entry["secrets"])
+    assert set(entry["terraform_secrets"]) == set(ENVIRONMENTS), f"{name}: terraform_secrets per environment"
+    for environment, secrets in entry["terraform_secrets"].items():
+        assert set(secrets) <= set(entry["secrets"]), f"{name}/{environment}: {secrets}"
     assert isinstance(entry["memory_min_mb"], int) and entry["memory_min_mb"] > 0
     # Every role input is the role's own variable (prefixed with the role name).
     role = entry["role"].split(".")[-1]
     assert all(var.startswith(f"{role}_") for var in entry["role_vars"]), entry["role_vars"]
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_terraform_secrets_of_an_environment_are_exactly_its_sensitive_variables(environment):
+    """Each environment is handed the secrets it declares (sensitive variables), and only those:
+    a secret the registry forgets fails the plan, one it adds fails as an undeclared variable."""
+    import hcl2
+
+    with open(REPO / "terraform/environments" / environment / "variables.tf") as handle:
+        declared = hcl2.load(handle)["variable"]
+    sensitive = {name.strip('"') for block in declared for name, body in block.items() if body.get("sensitive")}
+    handed = {secret for entry in REGISTRY.values() for secret in entry["terraform_secrets"][environment]}
+    assert handed == sensitive
 
 
 def test_secret_names_are_unique_across_services():
