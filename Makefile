@@ -3,6 +3,7 @@
 #   make setup                  prepare this machine (idempotent; caches outside the clone)
 #   make up   [IMAGES=standin]  provision, initialize, verify and report (site.yml)
 #   make plan [IMAGES=standin]  show what `make up` would change (check mode), change nothing
+#   make plan ENV=aws           the same on inventories/aws (or ENV=aws-staging)
 # TF=tofu|terraform|<path> picks the binary for up, plan, down, drift, status and lint.
 # ARGS="-e ..." passes extra ansible-playbook arguments to down, drift and status.
 #   make down [DESTROY_DATA=true] remove containers + network, keep volumes/secrets (or delete all)
@@ -31,7 +32,14 @@ export CHECKPOINT_DISABLE := 1
 export TFLINT_DISABLE_VERSION_CHECK := 1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-INVENTORY ?= inventories/local
+# ENV=aws or ENV=aws-staging: up, plan, down, drift, status on that inventory (a machine with the
+# hashicorp/aws provider and AWS credentials; terraform/environments/aws/README.md). INVENTORY=
+# names any other inventory directory.
+# Only from the command line: a shell's own ENV variable (sh's start-up file) is not ours.
+ifneq ($(origin ENV),command line)
+ENV := local
+endif
+INVENTORY ?= inventories/$(ENV)
 STANDIN_VARS := tests/images/standin.yml
 
 ifneq ($(filter test test-ops,$(MAKECMDGOALS)),)
@@ -46,6 +54,11 @@ IMAGE_VARS :=
 IMAGE_DEP :=
 else
 $(error IMAGES must be 'upstream' or 'standin', not '$(IMAGES)')
+endif
+ifneq ($(ENV)$(IMAGES),localstandin)
+ifeq ($(IMAGES),standin)
+$(error IMAGES=standin selects local stand-in images: it applies to ENV=local only, not ENV=$(ENV))
+endif
 endif
 
 # TF=tofu (or terraform, or a path): the binary that runs Terraform's commands for this command

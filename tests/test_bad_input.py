@@ -139,7 +139,40 @@ CASES = [
      ["multidb_network_subnet", "overlaps the Docker network 'bridge'"]),
     ("network-subnet-overlaps-host-route", "subnet-of-host-route",
      ["multidb_network_subnet", "overlaps the host's route"]),
+    # The AWS environment (issue 13): rows with "@inventory" run on that inventory, with the
+    # values a user must give (AWS_REQUIRED) and this one bad value; nothing calls AWS.
+    ("aws-region-malformed", {"@inventory": "aws", "multidb_aws_region": "US-East-1"},
+     ["multidb_aws_region", "an AWS region name such as us-east-1"]),
+    ("aws-replica-region-same-as-region", {"@inventory": "aws-staging", "multidb_aws_replica_region": "us-east-1"},
+     ["multidb_aws_replica_region", "must differ from multidb_aws_region"]),
+    ("aws-vpc-cidr-too-large", {"@inventory": "aws", "multidb_aws_vpc_cidr": "10.0.0.0/8"},
+     ["multidb_aws_vpc_cidr", "IPv4 CIDR from /16 to /24"]),
+    ("aws-allowed-cidr-open-to-internet", {"@inventory": "aws", "multidb_aws_allowed_cidr_blocks": ["0.0.0.0/0"]},
+     ["multidb_aws_allowed_cidr_blocks", "any /0 is refused", "'0.0.0.0/0'"]),
+    ("aws-allowed-security-group-malformed", {"@inventory": "aws", "multidb_aws_allowed_security_group_ids": ["default"]},
+     ["multidb_aws_allowed_security_group_ids", "security group IDs such as sg-"]),
+    ("aws-backup-retention-above-35", {"@inventory": "aws", "multidb_postgres_backup_retention_days": 40},
+     ["multidb_postgres_backup_retention_days", "from 1 to 35"]),
+    ("aws-backup-window-malformed", {"@inventory": "aws", "multidb_mongodb_backup_window": "3am-4am"},
+     ["multidb_mongodb_backup_window", "daily UTC window hh:mm-hh:mm"]),
+    ("aws-backup-window-overlaps-maintenance", {"@inventory": "aws", "multidb_postgres_backup_window": "04:00-05:00"},
+     ["multidb_postgres_backup_window", "overlaps multidb_postgres_maintenance_window"]),
+    ("aws-instance-class-malformed", {"@inventory": "aws-staging", "multidb_postgres_instance_class": "m7g.xlarge"},
+     ["multidb_postgres_instance_class", "RDS / DocumentDB instance class"]),
+    ("aws-scylla-ami-missing", {"@inventory": "aws", "multidb_scylla_ami": ""},
+     ["multidb_scylla_ami", "is required when multidb_scylla_enabled is true"]),
+    ("aws-state-backend-local", {"@inventory": "aws", "multidb_state_backend": "local"},
+     ["multidb_state_backend", "must be s3 when multidb_environment is aws"]),
+    ("aws-setting-on-local-environment", {"multidb_redis_node_type": "cache.m7g.large"},
+     ["multidb_redis_node_type", "only used when multidb_environment is aws"]),
 ]
+
+# What a user of the AWS inventories must give before a first run (they ship empty).
+AWS_REQUIRED = {
+    "multidb_state_s3_bucket": "multidb-badinput-state",
+    "multidb_scylla_ami": "ami-0123456789abcdef0",
+    "multidb_weaviate_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
+}
 
 
 def _docker_bridge_subnet() -> str:
@@ -183,8 +216,14 @@ def _prepare(index, case_id, extra, workdir):
     state_home = workdir / "state"
     state_home.mkdir(parents=True)
     variables = {"multidb_project_name": f"{PROJECT}-{index}", "multidb_network_subnet": "10.213.5.0/24"}
-    variables.update(free_instance_ports(_TAKEN_PORTS))
     inventory = REPO / "inventories/local"
+    if isinstance(extra, dict) and "@inventory" in extra:
+        # a cloud inventory: no local ports or subnet (nothing runs here), its required values
+        inventory = REPO / "inventories" / extra["@inventory"]
+        variables = dict(AWS_REQUIRED, multidb_project_name=variables["multidb_project_name"])
+        extra = {k: v for k, v in extra.items() if k != "@inventory"}
+    else:
+        variables.update(free_instance_ports(_TAKEN_PORTS))
     if extra == "same-port":
         variables[f"multidb_{SVC_B}_port"] = variables[f"multidb_{SVC_A}_port"]
     elif extra == "memory-sum":
