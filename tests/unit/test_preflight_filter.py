@@ -205,3 +205,9 @@ def test_aws_settings_are_refused_on_the_local_environment():
     found = errors(multidb_environment="local", multidb_postgres_instance_class="db.m7g.large")
     assert found == ["multidb_postgres_instance_class is only used when multidb_environment is aws (it is 'local'): "
                      "remove it or set multidb_environment=aws"]
+
+
+def test_local_settings_are_refused_on_the_aws_environment():
+    found = " | ".join(aws_errors(multidb_postgres_port=5432, multidb_network_subnet="10.213.0.0/24"))
+    assert "multidb_postgres_port is only used when multidb_environment is local" in found
+    assert "multidb_network_subnet is only used when multidb_environment is local" in found
