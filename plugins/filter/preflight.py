@@ -242,11 +242,18 @@ def _condition_error(name, values, rule):
         choices = narrowed.get(values.get(other)) if isinstance(narrowed, dict) else None
         if choices and values[name] not in choices:
             return "%s must be %s when %s is %s%s, got %s" % (
-                name, " or ".join(choices), other, values.get(other),
+                name, ("one of " if len(choices) > 1 else "") + ", ".join(map(str, choices)), other, values.get(other),
                 " (%s)" % rule["choices_reason"] if rule.get("choices_reason") else "", _shown(values[name], rule))
     for other in rule.get("different_from") or []:
         if given and values.get(other) == values[name]:
             return "%s must differ from %s (both are %s)" % (name, other, _shown(values[name], rule))
+    joined = rule.get("joined_max")  # {with: other variable, max: length, when: {variable: value}, reason}
+    if joined and all(values.get(k) == v for k, v in (joined.get("when") or {}).items()):
+        text = "%s-%s" % (values.get(joined["with"], ""), values[name])
+        if len(text) > joined["max"]:
+            return "%s-%s ('%s', %d characters) must be at most %d characters%s" % (
+                joined["with"], name, text, len(text), joined["max"],
+                " (%s)" % joined["reason"] if joined.get("reason") else "")
     for other, wanted in (rule.get("required_when") or {}).items():
         if values.get(other) == wanted and not given:
             return "%s is required when %s is %s" % (name, other, _yaml(wanted))

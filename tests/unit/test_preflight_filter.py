@@ -211,3 +211,14 @@ def test_local_settings_are_refused_on_the_aws_environment():
     found = " | ".join(aws_errors(multidb_postgres_port=5432, multidb_network_subnet="10.213.0.0/24"))
     assert "multidb_postgres_port is only used when multidb_environment is local" in found
     assert "multidb_network_subnet is only used when multidb_environment is local" in found
+
+
+def test_aws_resource_name_length_and_fargate_sizes():
+    found = " | ".join(aws_errors(multidb_project_name="multidb-platform-production", multidb_environment_name="aws-staging",
+                                  multidb_weaviate_cpus=3.0))
+    assert "multidb_project_name-multidb_environment_name ('multidb-platform-production-aws-staging', 39 characters) " \
+           "must be at most 34 characters" in found
+    assert "multidb_weaviate_cpus must be one of 0.25, 0.5, 1, 2, 4, 8, 16 when multidb_environment is aws" in found
+    # locally neither applies
+    assert errors(multidb_environment="local", multidb_project_name="multidb-platform-production",
+                  multidb_environment_name="local-instance", multidb_weaviate_cpus=3.0) == []
