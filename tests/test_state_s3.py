@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
@@ -433,3 +434,36 @@ def test_no_secret_in_the_bucket_the_logs_or_the_state_homes_besides_where_they_
     assert len(OUTPUTS) >= 10
     leaks = sorted(where for where, text in places.items() for value in values if value in text)
     assert leaks == [], f"a secret is in {leaks}"
+
+
+def _aws_preflight(endpoint: str, tmp_path: Path, credentials: dict, account: str) -> subprocess.CompletedProcess:
+    """The preflight of inventories/aws with the values a user must give, moto as the AWS API."""
+    home = tmp_path / f"home-{account or 'any'}-{len(credentials)}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", MULTIDB_STATE_HOME=str(home),
+               AWS_ENDPOINT_URL=endpoint, AWS_EC2_METADATA_DISABLED="true",
+               AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), **credentials)
+    extra = {"multidb_state_s3_bucket": BUCKET, "multidb_scylla_ami": "ami-0123456789abcdef0",
+             "multidb_aws_account_id": account,
+             "multidb_weaviate_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"}
+    cmd = ["ansible-playbook", "-i", str(REPO / "inventories/aws"), "-e", json.dumps(extra), "playbooks/preflight.yml"]
+    proc = record(cmd, subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=120))
+    assert not home.exists(), "the preflight wrote to the state home"
+    return proc
+
+
+def test_the_aws_inventories_check_whose_credentials_the_run_holds(s3_endpoint, tmp_path):
+    """Before anything reads the state bucket or the secret: STS says whose credentials these are
+    (moto's account is 123456789012); another account than multidb_aws_account_id, or no
+    credentials at all, is refused naming it."""
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        right, wrong, none = pool.map(lambda args: _aws_preflight(s3_endpoint, tmp_path, *args), [
+            (AWS_ENV, "123456789012"), (AWS_ENV, "999999999999"), ({}, "")])
+    assert right.returncode == 0, right.stdout[-3000:]
+    assert "AWS account 123456789012, as arn:aws:sts::123456789012:" in right.stdout
+    flat = re.sub(r"\s+", " ", wrong.stdout)
+    assert wrong.returncode != 0 and "Refused before any change: multidb_aws_account_id is 999999999999, but these " \
+        "credentials (arn:aws:sts::123456789012:user/moto) are of account 123456789012" in flat, wrong.stdout[-3000:]
+    flat = re.sub(r"\s+", " ", none.stdout)
+    assert none.returncode != 0 and "no usable AWS credentials for region us-east-1" in flat, none.stdout[-3000:]
+    assert "Unable to locate credentials" in flat

@@ -31,6 +31,17 @@ variable "environment" {
   }
 }
 
+variable "account_id" {
+  description = "The AWS account this instance lives in (12 digits): the provider refuses credentials of any other account (allowed_account_ids). Empty: any account."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([0-9]{12})?$", var.account_id))
+    error_message = "account_id must be a 12-digit AWS account ID, or empty for any account."
+  }
+}
+
 variable "region" {
   description = "AWS region of the environment, e.g. eu-central-1."
   type        = string
