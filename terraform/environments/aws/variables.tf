@@ -87,13 +87,19 @@ variable "vpc_cidr" {
 }
 
 variable "interface_endpoints" {
-  description = "AWS APIs reached through interface VPC endpoints (short names of com.amazonaws.<region>.<name>); the subnets have no internet route. secretsmanager and kms are required; see terraform/modules/network/aws for why each default is there."
+  description = "AWS APIs reached through interface VPC endpoints (short names of com.amazonaws.<region>.<name>); the subnets have no internet route. secretsmanager and kms are required; ssm, ssmmessages and ec2messages while ScyllaDB's nodes are reached through Session Manager (scylla.ssm_access); see terraform/modules/network/aws for why the others are there."
   type        = list(string)
-  default     = ["secretsmanager", "kms", "sts", "logs", "ecr.api", "ecr.dkr"]
+  default     = ["secretsmanager", "kms", "sts", "logs", "ecr.api", "ecr.dkr", "ssm", "ssmmessages", "ec2messages"]
 
   validation {
     condition     = contains(var.interface_endpoints, "secretsmanager") && contains(var.interface_endpoints, "kms")
     error_message = "interface_endpoints must include \"secretsmanager\" and \"kms\"."
+  }
+
+  # Without them the SSM agent of a node in a private subnet never registers: no operator shell.
+  validation {
+    condition     = !(var.scylla.enabled && var.scylla.ssm_access) || alltrue([for e in ["ssm", "ssmmessages", "ec2messages"] : contains(var.interface_endpoints, e)])
+    error_message = "interface_endpoints must include \"ssm\", \"ssmmessages\" and \"ec2messages\" while scylla.ssm_access is true (the nodes' SSM agent has no other way out of the private subnets)."
   }
 }
 
