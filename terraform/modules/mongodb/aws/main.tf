@@ -27,14 +27,12 @@ resource "aws_docdb_subnet_group" "this" {
 module "security_group" {
   source = "../../shared/aws-security-group"
 
-  name                       = local.id
-  description                = "DocumentDB ${local.id}: port ${var.mongodb.port} from the allowed security groups and CIDRs only"
-  vpc_id                     = var.network.vpc_id
-  ports                      = [var.mongodb.port]
-  rule_description           = "DocumentDB"
-  allowed_security_group_ids = var.network.allowed_security_group_ids
-  allowed_cidr_blocks        = var.network.allowed_cidr_blocks
-  tags                       = var.tags
+  name             = local.id
+  description      = "DocumentDB ${local.id}: port ${var.mongodb.port} from the allowed security groups and CIDRs only"
+  network          = var.network
+  ports            = [var.mongodb.port]
+  rule_description = "DocumentDB"
+  tags             = var.tags
 }
 
 # ---------------------------------------------------------------------------------------------

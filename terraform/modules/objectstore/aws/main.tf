@@ -362,14 +362,12 @@ module "security_group" {
   source = "../../shared/aws-security-group"
   count  = var.objectstore.interface_endpoint ? 1 : 0
 
-  name                       = "${var.name}-objectstore"
-  description                = "S3 interface endpoint of ${var.name}: HTTPS from the allowed security groups and CIDRs only"
-  vpc_id                     = var.network.vpc_id
-  ports                      = [443]
-  rule_description           = "S3 (HTTPS)"
-  allowed_security_group_ids = var.network.allowed_security_group_ids
-  allowed_cidr_blocks        = var.network.allowed_cidr_blocks
-  tags                       = var.tags
+  name             = "${var.name}-objectstore"
+  description      = "S3 interface endpoint of ${var.name}: HTTPS from the allowed security groups and CIDRs only"
+  network          = var.network
+  ports            = [443]
+  rule_description = "S3 (HTTPS)"
+  tags             = var.tags
 }
 
 resource "aws_vpc_endpoint" "s3_interface" {

@@ -7,6 +7,11 @@ variable "name" {
   type        = string
 }
 
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the documents and backups buckets (network module output kms_key_arn)."
+  type        = string
+}
+
 variable "network" {
   description = "The VPC whose requests the application policy admits (objectstore.restrict_to_vpc), the private subnets (at least two, distinct availability zones) of the S3 interface endpoint (network module outputs vpc_id, private_subnet_ids), and who may connect to that endpoint on HTTPS (443) only: allowed_security_group_ids, allowed_cidr_blocks (IPv4, never a /0; empty lists: nobody may). Clients inside the VPC normally reach S3 through the gateway endpoint (routed, no security group); what they may do is decided by IAM (the application policy)."
   type = object({
@@ -15,11 +20,6 @@ variable "network" {
     allowed_security_group_ids = optional(list(string), [])
     allowed_cidr_blocks        = optional(list(string), [])
   })
-}
-
-variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the documents and backups buckets (network module output kms_key_arn)."
-  type        = string
 }
 
 variable "tags" {

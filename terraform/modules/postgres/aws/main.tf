@@ -34,14 +34,12 @@ resource "aws_db_subnet_group" "this" {
 module "security_group" {
   source = "../../shared/aws-security-group"
 
-  name                       = local.identifier
-  description                = "PostgreSQL ${local.identifier}: port ${var.postgres.port} from the allowed security groups and CIDRs only"
-  vpc_id                     = var.network.vpc_id
-  ports                      = [var.postgres.port]
-  rule_description           = "PostgreSQL"
-  allowed_security_group_ids = var.network.allowed_security_group_ids
-  allowed_cidr_blocks        = var.network.allowed_cidr_blocks
-  tags                       = var.tags
+  name             = local.identifier
+  description      = "PostgreSQL ${local.identifier}: port ${var.postgres.port} from the allowed security groups and CIDRs only"
+  network          = var.network
+  ports            = [var.postgres.port]
+  rule_description = "PostgreSQL"
+  tags             = var.tags
 }
 
 # ---------------------------------------------------------------------------------------------

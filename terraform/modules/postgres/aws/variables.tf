@@ -7,6 +7,11 @@ variable "name" {
   type        = string
 }
 
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the storage, snapshots, logs and Performance Insights data (network module output kms_key_arn)."
+  type        = string
+}
+
 variable "network" {
   description = "The VPC and at least two private subnets (no route to the internet, distinct availability zones) of the instance (network module outputs vpc_id, private_subnet_ids), and who may connect to PostgreSQL on postgres.port only: allowed_security_group_ids, allowed_cidr_blocks (IPv4, never a /0). Empty lists: nobody may."
   type = object({
@@ -15,11 +20,6 @@ variable "network" {
     allowed_security_group_ids = optional(list(string), [])
     allowed_cidr_blocks        = optional(list(string), [])
   })
-}
-
-variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the storage, snapshots, logs and Performance Insights data (network module output kms_key_arn)."
-  type        = string
 }
 
 variable "tags" {

@@ -36,14 +36,12 @@ resource "aws_elasticache_subnet_group" "this" {
 module "security_group" {
   source = "../../shared/aws-security-group"
 
-  name                       = local.id
-  description                = "Redis ${local.id}: port ${var.redis.port} from the allowed security groups and CIDRs only"
-  vpc_id                     = var.network.vpc_id
-  ports                      = [var.redis.port]
-  rule_description           = "Redis"
-  allowed_security_group_ids = var.network.allowed_security_group_ids
-  allowed_cidr_blocks        = var.network.allowed_cidr_blocks
-  tags                       = var.tags
+  name             = local.id
+  description      = "Redis ${local.id}: port ${var.redis.port} from the allowed security groups and CIDRs only"
+  network          = var.network
+  ports            = [var.redis.port]
+  rule_description = "Redis"
+  tags             = var.tags
 }
 
 resource "aws_elasticache_parameter_group" "this" {

@@ -207,14 +207,12 @@ resource "aws_iam_instance_profile" "node" {
 module "security_group" {
   source = "../../shared/aws-security-group"
 
-  name                       = local.name
-  description                = "ScyllaDB nodes of ${local.cluster_name}: CQL (TLS) from the allowed groups and CIDRs, inter-node RPC between the nodes only"
-  vpc_id                     = var.network.vpc_id
-  ports                      = [local.cql_port]
-  rule_description           = "CQL (TLS)"
-  allowed_security_group_ids = var.network.allowed_security_group_ids
-  allowed_cidr_blocks        = var.network.allowed_cidr_blocks
-  tags                       = local.tags
+  name             = local.name
+  description      = "ScyllaDB nodes of ${local.cluster_name}: CQL (TLS) from the allowed groups and CIDRs, inter-node RPC between the nodes only"
+  network          = var.network
+  ports            = [local.cql_port]
+  rule_description = "CQL (TLS)"
+  tags             = local.tags
 }
 
 resource "aws_vpc_security_group_ingress_rule" "internode" {

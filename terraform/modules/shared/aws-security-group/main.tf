@@ -8,7 +8,7 @@ locals {
   # One rule per (port, source), keyed by both: adding or removing a source or a port touches
   # that source's or port's rules only. A source is a security group ID (sg-...) or a CIDR.
   ingress = {
-    for pair in setproduct(var.ports, concat(var.allowed_security_group_ids, var.allowed_cidr_blocks)) :
+    for pair in setproduct(var.ports, concat(var.network.allowed_security_group_ids, var.network.allowed_cidr_blocks)) :
     "${pair[0]}/${pair[1]}" => { port = pair[0], source = pair[1], is_group = startswith(pair[1], "sg-") }
   }
 }
@@ -18,7 +18,7 @@ resource "aws_security_group" "this" {
   # one goes (create_before_destroy), which two equal names would forbid.
   name_prefix = "${var.name}-"
   description = var.description
-  vpc_id      = var.vpc_id
+  vpc_id      = var.network.vpc_id
 
   tags = merge(var.tags, { Name = var.name })
 

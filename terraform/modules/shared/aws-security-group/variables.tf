@@ -9,22 +9,31 @@ variable "name" {
 }
 
 variable "description" {
-  description = "Description of the group (what it guards and from whom), e.g. \"PostgreSQL <name>: port 5432 from the allowed security groups and CIDRs only\". Changing it replaces the group."
+  description = "Description of the group (what it guards and from whom), at most 255 characters, e.g. \"PostgreSQL <name>: port 5432 from the allowed security groups and CIDRs only\". Changing it replaces the group."
   type        = string
-
-  validation {
-    condition     = length(var.description) > 0 && length(var.description) <= 255
-    error_message = "description must be 1-255 characters (EC2's limit for a security group description)."
-  }
 }
 
-variable "vpc_id" {
-  description = "ID of the VPC the group belongs to."
-  type        = string
+variable "network" {
+  description = "The VPC of the group (vpc_id) and who may connect on `ports`: allowed_security_group_ids (sg-..., known at plan time: they key the rules) and allowed_cidr_blocks (IPv4 CIDRs of a VPN, a peered VPC, a bastion subnet; never 0.0.0.0/0 or any other /0). Empty lists: nobody may. A service module passes its own `network` input (its subnet_ids are not used here)."
+  type = object({
+    vpc_id                     = string
+    allowed_security_group_ids = optional(list(string), [])
+    allowed_cidr_blocks        = optional(list(string), [])
+  })
 
   validation {
-    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
-    error_message = "vpc_id must be a VPC ID such as vpc-0123456789abcdef0."
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.network.vpc_id))
+    error_message = "network.vpc_id must be a VPC ID such as vpc-0123456789abcdef0."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.network.allowed_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", s))])
+    error_message = "network.allowed_security_group_ids must hold security group IDs such as sg-0123456789abcdef0."
+  }
+
+  validation {
+    condition     = alltrue([for c in var.network.allowed_cidr_blocks : can(regex("^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$", c)) && can(cidrhost(c, 0)) && !endswith(c, "/0")])
+    error_message = "network.allowed_cidr_blocks must hold IPv4 CIDRs such as 10.0.0.0/16; 0.0.0.0/0 (or any /0) is refused: the service is never open to the internet."
   }
 }
 
@@ -41,33 +50,6 @@ variable "ports" {
 variable "rule_description" {
   description = "What the ports serve, the start of each ingress rule's description: \"<rule_description> from <source>\" (e.g. \"PostgreSQL\", \"CQL (TLS)\")."
   type        = string
-
-  validation {
-    condition     = length(var.rule_description) > 0 && length(var.rule_description) <= 200
-    error_message = "rule_description must be 1-200 characters (the source is appended; EC2 allows 255)."
-  }
-}
-
-variable "allowed_security_group_ids" {
-  description = "Security groups whose members may connect on `ports`. Empty: no security group may. IDs known at plan time (they key the rules)."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for s in var.allowed_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", s))])
-    error_message = "allowed_security_group_ids must hold security group IDs such as sg-0123456789abcdef0."
-  }
-}
-
-variable "allowed_cidr_blocks" {
-  description = "IPv4 CIDRs (VPN, peered VPC, bastion subnet) that may connect on `ports`. Never 0.0.0.0/0 or any other /0. Empty: no CIDR may."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for c in var.allowed_cidr_blocks : can(regex("^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$", c)) && can(cidrhost(c, 0)) && !endswith(c, "/0")])
-    error_message = "allowed_cidr_blocks must hold IPv4 CIDRs such as 10.0.0.0/16; 0.0.0.0/0 (or any /0) is refused: the service is never open to the internet."
-  }
 }
 
 variable "tags" {

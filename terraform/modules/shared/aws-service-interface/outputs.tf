@@ -6,7 +6,7 @@ output "name" {
 }
 
 output "network" {
-  description = "The validated network object (allowed_security_group_ids and allowed_cidr_blocks default to [])."
+  description = "The validated network object (vpc_id, subnet_ids)."
   value       = var.network
 }
 

@@ -9,12 +9,10 @@ variable "name" {
 }
 
 variable "network" {
-  description = "Where the service lives and who may reach it: vpc_id (network module output vpc_id); subnet_ids, at least two distinct private subnets (no route to the internet) in different availability zones (network module output private_subnet_ids); allowed_security_group_ids and allowed_cidr_blocks, the security groups and IPv4 CIDRs that may connect to the service's ports (validated by terraform/modules/shared/aws-security-group)."
+  description = "Where the service lives: vpc_id (network module output vpc_id) and subnet_ids, at least two distinct private subnets (no route to the internet) in different availability zones (network module output private_subnet_ids). A service module passes its whole `network` input; who may reach the service (allowed_security_group_ids, allowed_cidr_blocks) is validated by terraform/modules/shared/aws-security-group, which makes the rules."
   type = object({
-    vpc_id                     = string
-    subnet_ids                 = list(string)
-    allowed_security_group_ids = optional(list(string), [])
-    allowed_cidr_blocks        = optional(list(string), [])
+    vpc_id     = string
+    subnet_ids = list(string)
   })
 
   validation {

@@ -126,14 +126,12 @@ resource "aws_secretsmanager_secret_version" "api_keys" {
 module "alb_security_group" {
   source = "../../shared/aws-security-group"
 
-  name                       = "${local.name}-alb"
-  description                = "Internal load balancer of ${local.name}: HTTPS and gRPC (TLS) from the allowed groups and CIDRs only"
-  vpc_id                     = var.network.vpc_id
-  ports                      = [var.weaviate.port, var.weaviate.grpc_port]
-  rule_description           = "Weaviate over TLS"
-  allowed_security_group_ids = var.network.allowed_security_group_ids
-  allowed_cidr_blocks        = var.network.allowed_cidr_blocks
-  tags                       = local.tags
+  name             = "${local.name}-alb"
+  description      = "Internal load balancer of ${local.name}: HTTPS and gRPC (TLS) from the allowed groups and CIDRs only"
+  network          = var.network
+  ports            = [var.weaviate.port, var.weaviate.grpc_port]
+  rule_description = "Weaviate over TLS"
+  tags             = local.tags
 }
 
 resource "aws_security_group" "task" {
