@@ -29,7 +29,7 @@ variable "tags" {
 }
 
 variable "production" {
-  description = "Production safeguards: deletion protection on the load balancer, a 30-day recovery window on the API keys secret."
+  description = "Production safeguards: deletion protection on the load balancer, a 30-day recovery window on the API keys secret, the backup vault not force-destroyed."
   type        = bool
 }
 
