@@ -7,11 +7,6 @@ variable "name" {
   type        = string
 }
 
-variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the storage, snapshots, logs and Performance Insights data (network module output kms_key_arn)."
-  type        = string
-}
-
 variable "network" {
   description = "The VPC and at least two private subnets (no route to the internet, distinct availability zones) of the cluster (network module outputs vpc_id, private_subnet_ids), and who may connect to DocumentDB on mongodb.port only: allowed_security_group_ids, allowed_cidr_blocks (IPv4, never a /0). Empty lists: nobody may."
   type = object({
@@ -22,6 +17,11 @@ variable "network" {
   })
 }
 
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the storage, snapshots, logs and Performance Insights data (network module output kms_key_arn)."
+  type        = string
+}
+
 variable "tags" {
   description = "Tags added to every resource of this module (on top of the provider's default_tags)."
   type        = map(string)
@@ -29,7 +29,7 @@ variable "tags" {
 }
 
 variable "production" {
-  description = "Production posture: true turns on Multi-AZ / automatic failover and deletion protection (buckets: no force_destroy); false (staging) allows a single node and lets Terraform destroy the service (final snapshots are taken either way). No default, as in every module of the common interface: the environment decides."
+  description = "Production posture: true turns on deletion protection and needs at least two instances (mongodb.instance_count, a replica in another availability zone); false (staging) allows one instance and lets Terraform destroy the cluster. A final snapshot <name>-mongodb-final is taken either way. No default, as in every module of the common interface: the environment decides."
   type        = bool
 }
 

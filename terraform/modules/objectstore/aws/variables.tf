@@ -7,11 +7,6 @@ variable "name" {
   type        = string
 }
 
-variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the documents and backups buckets (network module output kms_key_arn)."
-  type        = string
-}
-
 variable "network" {
   description = "The VPC whose requests the application policy admits (objectstore.restrict_to_vpc), the private subnets (at least two, distinct availability zones) of the S3 interface endpoint (network module outputs vpc_id, private_subnet_ids), and who may connect to that endpoint on HTTPS (443) only: allowed_security_group_ids, allowed_cidr_blocks (IPv4, never a /0; empty lists: nobody may). Clients inside the VPC normally reach S3 through the gateway endpoint (routed, no security group); what they may do is decided by IAM (the application policy)."
   type = object({
@@ -22,6 +17,11 @@ variable "network" {
   })
 }
 
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the documents and backups buckets (network module output kms_key_arn)."
+  type        = string
+}
+
 variable "tags" {
   description = "Tags added to every resource of this module (on top of the provider's default_tags)."
   type        = map(string)
@@ -29,7 +29,7 @@ variable "tags" {
 }
 
 variable "production" {
-  description = "Production posture: true turns on Multi-AZ / automatic failover and deletion protection (buckets: no force_destroy); false (staging) allows a single node and lets Terraform destroy the service (final snapshots are taken either way). No default, as in every module of the common interface: the environment decides."
+  description = "Production posture: true keeps Terraform from deleting a bucket that still holds objects (no force_destroy, the buckets and the access-log bucket); false (staging) lets Terraform delete them with their objects. No default, as in every module of the common interface: the environment decides."
   type        = bool
 }
 

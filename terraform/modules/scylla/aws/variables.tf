@@ -7,11 +7,6 @@ variable "name" {
   type        = string
 }
 
-variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts everything at rest here: root and data volumes, the secrets, the backup vault."
-  type        = string
-}
-
 variable "network" {
   description = "The VPC and the private subnets (no route to an internet gateway) of the nodes, one per availability zone, at least two: node i runs in subnet i mod len(subnet_ids), so three nodes over three subnets are three AZs (and, with Ec2Snitch, three racks). allowed_security_group_ids, allowed_cidr_blocks (IPv4, never a /0): who may open CQL connections (TCP 9042, TLS only)."
   type = object({
@@ -20,6 +15,11 @@ variable "network" {
     allowed_security_group_ids = optional(list(string), [])
     allowed_cidr_blocks        = optional(list(string), [])
   })
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts everything at rest here: root and data volumes, the secrets, the backup vault."
+  type        = string
 }
 
 variable "tags" {

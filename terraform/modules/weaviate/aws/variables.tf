@@ -7,11 +7,6 @@ variable "name" {
   type        = string
 }
 
-variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts everything at rest here: the file system, the API keys secret, the log group, the backup vault."
-  type        = string
-}
-
 variable "network" {
   description = "The VPC and the private subnets (no route to an internet gateway), one per availability zone, at least two: the internal load balancer spans them, the file system has a mount target in each, the task runs in one of them. allowed_security_group_ids, allowed_cidr_blocks (IPv4, never a /0): who may reach the load balancer (HTTPS and gRPC over TLS)."
   type = object({
@@ -20,6 +15,11 @@ variable "network" {
     allowed_security_group_ids = optional(list(string), [])
     allowed_cidr_blocks        = optional(list(string), [])
   })
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts everything at rest here: the file system, the API keys secret, the log group, the backup vault."
+  type        = string
 }
 
 variable "tags" {
