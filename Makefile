@@ -70,11 +70,12 @@ TF_VARS := $(if $(TF),-e multidb_terraform_binary=$(TF))
 STAGE := bash scripts/stage.sh
 
 TF_DIRS := $(sort $(dir $(wildcard terraform/environments/*/versions.tf terraform/modules/*/*/versions.tf)))
-# The AWS root and modules (terraform/environments/aws, terraform/modules/*/aws) get fmt, tflint
-# and checkov but no init/validate: the hashicorp/aws provider cannot be installed on our
-# machines. The unit tier checks their arguments against the provider's schema instead
-# (tests/unit/test_aws_schema.py) and their `service` outputs against the local twins.
-AWS_TF_DIRS := $(filter %/aws/,$(TF_DIRS))
+# The AWS root and modules (terraform/environments/aws, terraform/modules/*/aws and the shared
+# AWS building blocks terraform/modules/shared/aws-*) get fmt, tflint and checkov but no
+# init/validate: the hashicorp/aws provider cannot be installed on our machines. The unit tier
+# checks their arguments against the provider's schema instead (tests/unit/test_aws_schema.py)
+# and their `service` outputs against the local twins.
+AWS_TF_DIRS := $(filter %/aws/ terraform/modules/shared/aws-%,$(TF_DIRS))
 
 .PHONY: help setup images up plan down drift migrate-state status test unit lint lint-terraform lint-checkov lint-ansible molecule test-ops bench bench-scylla
 

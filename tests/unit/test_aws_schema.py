@@ -50,7 +50,9 @@ def schema() -> dict:
 
 
 def aws_tf_files() -> list[Path]:
-    """Every .tf under terraform/ whose path contains `/aws` (not Terraform's .terraform caches)."""
+    """Every .tf under terraform/ whose path contains `/aws` (not Terraform's .terraform caches):
+    the AWS environment, terraform/modules/*/aws and the shared building blocks
+    terraform/modules/shared/aws-*."""
     return sorted(
         p
         for p in (REPO / "terraform").rglob("*.tf")
@@ -297,6 +299,18 @@ def test_aws_code_was_checked():
         pytest.skip("no terraform/**/aws files yet")
     total = sum(check_file(p).blocks_checked for p in FILES)
     assert total > 0, f"{len(FILES)} AWS files, no aws_* resource, data or provider block found: is the parser broken?"
+
+
+def test_shared_aws_building_blocks_are_checked():
+    """The service modules are composed from terraform/modules/shared/aws-*: their code and the
+    calls into them are checked like the rest (a rename must not take them out of FILES)."""
+    shared = sorted((REPO / "terraform/modules/shared").glob("aws-*/*.tf"))
+    if not shared:
+        pytest.skip("no terraform/modules/shared/aws-* module yet")
+    assert set(shared) <= set(FILES), sorted(p.relative_to(REPO).as_posix() for p in set(shared) - set(FILES))
+    called = {target for _, _, target, _ in MODULE_CALLS}
+    uncalled = sorted(d.name for d in {p.parent for p in shared} if d.resolve() not in called)
+    assert not uncalled, f"shared AWS modules no AWS module calls (so no call of theirs is checked): {uncalled}"
 
 
 def test_other_providers_resource_types_are_listed():

@@ -9,15 +9,13 @@ locals {
     managed-by  = "terraform"
   })
 
-  # What every service module takes alike (the common interface of terraform/modules/*/aws).
-  common = {
-    name                       = local.name
+  # Where every service lives and who may reach it: the `network` input of each module of
+  # terraform/modules/*/aws (with name, kms_key_arn, production and tags, their common interface).
+  service_network = {
     vpc_id                     = module.network.vpc_id
     subnet_ids                 = module.network.private_subnet_ids
-    kms_key_arn                = module.network.kms_key_arn
     allowed_security_group_ids = var.allowed_security_group_ids
     allowed_cidr_blocks        = var.allowed_cidr_blocks
-    production                 = var.production
   }
 }
 
@@ -50,14 +48,11 @@ module "postgres" {
     aws.replica = aws.replica
   }
 
-  name                       = local.common.name
-  vpc_id                     = local.common.vpc_id
-  subnet_ids                 = local.common.subnet_ids
-  kms_key_arn                = local.common.kms_key_arn
-  allowed_security_group_ids = local.common.allowed_security_group_ids
-  allowed_cidr_blocks        = local.common.allowed_cidr_blocks
-  production                 = local.common.production
-  tags                       = { service = "postgres" }
+  name        = local.name
+  network     = local.service_network
+  kms_key_arn = module.network.kms_key_arn
+  production  = var.production
+  tags        = { service = "postgres" }
 
   postgres                = var.postgres
   postgres_admin_password = var.postgres_admin_password
@@ -67,14 +62,11 @@ module "redis" {
   source = "../../modules/redis/aws"
   count  = var.redis.enabled ? 1 : 0
 
-  name                       = local.common.name
-  vpc_id                     = local.common.vpc_id
-  subnet_ids                 = local.common.subnet_ids
-  kms_key_arn                = local.common.kms_key_arn
-  allowed_security_group_ids = local.common.allowed_security_group_ids
-  allowed_cidr_blocks        = local.common.allowed_cidr_blocks
-  production                 = local.common.production
-  tags                       = { service = "redis" }
+  name        = local.name
+  network     = local.service_network
+  kms_key_arn = module.network.kms_key_arn
+  production  = var.production
+  tags        = { service = "redis" }
 
   redis                = var.redis
   redis_admin_password = var.redis_admin_password
@@ -85,14 +77,11 @@ module "mongodb" {
   source = "../../modules/mongodb/aws"
   count  = var.mongodb.enabled ? 1 : 0
 
-  name                       = local.common.name
-  vpc_id                     = local.common.vpc_id
-  subnet_ids                 = local.common.subnet_ids
-  kms_key_arn                = local.common.kms_key_arn
-  allowed_security_group_ids = local.common.allowed_security_group_ids
-  allowed_cidr_blocks        = local.common.allowed_cidr_blocks
-  production                 = local.common.production
-  tags                       = { service = "mongodb" }
+  name        = local.name
+  network     = local.service_network
+  kms_key_arn = module.network.kms_key_arn
+  production  = var.production
+  tags        = { service = "mongodb" }
 
   mongodb                = var.mongodb
   mongodb_admin_password = var.mongodb_admin_password
@@ -102,14 +91,11 @@ module "weaviate" {
   source = "../../modules/weaviate/aws"
   count  = var.weaviate.enabled ? 1 : 0
 
-  name                       = local.common.name
-  vpc_id                     = local.common.vpc_id
-  subnet_ids                 = local.common.subnet_ids
-  kms_key_arn                = local.common.kms_key_arn
-  allowed_security_group_ids = local.common.allowed_security_group_ids
-  allowed_cidr_blocks        = local.common.allowed_cidr_blocks
-  production                 = local.common.production
-  tags                       = { service = "weaviate" }
+  name        = local.name
+  network     = local.service_network
+  kms_key_arn = module.network.kms_key_arn
+  production  = var.production
+  tags        = { service = "weaviate" }
 
   weaviate               = var.weaviate
   weaviate_admin_api_key = var.weaviate_admin_api_key
@@ -120,14 +106,11 @@ module "objectstore" {
   source = "../../modules/objectstore/aws"
   count  = var.objectstore.enabled ? 1 : 0
 
-  name                       = local.common.name
-  vpc_id                     = local.common.vpc_id
-  subnet_ids                 = local.common.subnet_ids
-  kms_key_arn                = local.common.kms_key_arn
-  allowed_security_group_ids = local.common.allowed_security_group_ids
-  allowed_cidr_blocks        = local.common.allowed_cidr_blocks
-  production                 = local.common.production
-  tags                       = { service = "objectstore" }
+  name        = local.name
+  network     = local.service_network
+  kms_key_arn = module.network.kms_key_arn
+  production  = var.production
+  tags        = { service = "objectstore" }
 
   objectstore = var.objectstore
 
@@ -140,14 +123,11 @@ module "scylla" {
   source = "../../modules/scylla/aws"
   count  = var.scylla.enabled ? 1 : 0
 
-  name                       = local.common.name
-  vpc_id                     = local.common.vpc_id
-  subnet_ids                 = local.common.subnet_ids
-  kms_key_arn                = local.common.kms_key_arn
-  allowed_security_group_ids = local.common.allowed_security_group_ids
-  allowed_cidr_blocks        = local.common.allowed_cidr_blocks
-  production                 = local.common.production
-  tags                       = { service = "scylla" }
+  name        = local.name
+  network     = local.service_network
+  kms_key_arn = module.network.kms_key_arn
+  production  = var.production
+  tags        = { service = "scylla" }
 
   scylla                = var.scylla
   scylla_admin_password = var.scylla_admin_password

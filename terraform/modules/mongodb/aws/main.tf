@@ -2,6 +2,15 @@ locals {
   id = "${var.name}-mongodb"
 }
 
+# name, network and kms_key_arn: validated by the rules every service module shares.
+module "interface" {
+  source = "../../shared/aws-service-interface"
+
+  name        = var.name
+  network     = var.network
+  kms_key_arn = var.kms_key_arn
+}
+
 # ---------------------------------------------------------------------------------------------
 # Network: private subnets only, one security group reachable on the DocumentDB port only
 # ---------------------------------------------------------------------------------------------
@@ -9,51 +18,21 @@ locals {
 resource "aws_docdb_subnet_group" "this" {
   name        = local.id
   description = "Private subnets of ${local.id}"
-  subnet_ids  = var.subnet_ids
+  subnet_ids  = var.network.subnet_ids
 
   tags = var.tags
 }
 
-resource "aws_security_group" "this" {
-  # A prefix, not a fixed name: a replaced group (new port, new description) is created
-  # before the old one goes (create_before_destroy), which two equal names would forbid.
-  name_prefix = "${local.id}-"
-  description = "DocumentDB ${local.id}: port ${var.mongodb.port} from the allowed security groups and CIDRs only"
-  vpc_id      = var.vpc_id
+# No egress rule: the instances only answer on accepted connections (stateful).
+module "security_group" {
+  source = "../../shared/aws-security-group"
 
-  # No egress rule: the instances only answer on accepted connections (stateful).
-
-  tags = merge(var.tags, { Name = local.id })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "from_security_groups" {
-  for_each = toset(var.allowed_security_group_ids)
-
-  security_group_id            = aws_security_group.this.id
-  description                  = "DocumentDB from ${each.key}"
-  referenced_security_group_id = each.key
-  ip_protocol                  = "tcp"
-  from_port                    = var.mongodb.port
-  to_port                      = var.mongodb.port
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "from_cidrs" {
-  for_each = toset(var.allowed_cidr_blocks)
-
-  security_group_id = aws_security_group.this.id
-  description       = "DocumentDB from ${each.key}"
-  cidr_ipv4         = each.key
-  ip_protocol       = "tcp"
-  from_port         = var.mongodb.port
-  to_port           = var.mongodb.port
-
-  tags = var.tags
+  name             = local.id
+  description      = "DocumentDB ${local.id}: port ${var.mongodb.port} from the allowed security groups and CIDRs only"
+  network          = var.network
+  ports            = [var.mongodb.port]
+  rule_description = "DocumentDB"
+  tags             = var.tags
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -126,7 +105,7 @@ resource "aws_docdb_cluster" "this" {
   master_password = var.mongodb_admin_password
 
   db_subnet_group_name            = aws_docdb_subnet_group.this.name
-  vpc_security_group_ids          = [aws_security_group.this.id]
+  vpc_security_group_ids          = [module.security_group.id]
   db_cluster_parameter_group_name = aws_docdb_cluster_parameter_group.this.name
 
   storage_encrypted = true

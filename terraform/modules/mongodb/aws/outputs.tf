@@ -26,7 +26,7 @@ output "service" {
 
 output "security_group_id" {
   description = "ID of the security group of the cluster (ingress on the DocumentDB port from the allowed security groups and CIDRs only, no egress)."
-  value       = aws_security_group.this.id
+  value       = module.security_group.id
 }
 
 output "reader_endpoint" {

@@ -14,6 +14,15 @@ locals {
   log_bucket = "${var.name}-${local.account_id}-s3-logs"
 }
 
+# name, network and kms_key_arn: validated by the rules every service module shares.
+module "interface" {
+  source = "../../shared/aws-service-interface"
+
+  name        = var.name
+  network     = var.network
+  kms_key_arn = var.kms_key_arn
+}
+
 # ---------------------------------------------------------------------------------------------
 # The two buckets
 # ---------------------------------------------------------------------------------------------
@@ -288,7 +297,7 @@ data "aws_iam_policy_document" "app" {
     # Leaked application credentials are useless outside the VPC (requests through its
     # gateway or interface endpoint carry aws:SourceVpc).
     dynamic "condition" {
-      for_each = var.objectstore.restrict_to_vpc ? [var.vpc_id] : []
+      for_each = var.objectstore.restrict_to_vpc ? [var.network.vpc_id] : []
       content {
         test     = "StringEquals"
         variable = "aws:SourceVpc"
@@ -310,7 +319,7 @@ data "aws_iam_policy_document" "app" {
     resources = [for b in aws_s3_bucket.this : "${b.arn}/*"]
 
     dynamic "condition" {
-      for_each = var.objectstore.restrict_to_vpc ? [var.vpc_id] : []
+      for_each = var.objectstore.restrict_to_vpc ? [var.network.vpc_id] : []
       content {
         test     = "StringEquals"
         variable = "aws:SourceVpc"
@@ -348,57 +357,27 @@ resource "aws_iam_policy" "app" {
 # clients inside the VPC keep using the (free) gateway endpoint.
 # ---------------------------------------------------------------------------------------------
 
-resource "aws_security_group" "this" {
-  count = var.objectstore.interface_endpoint ? 1 : 0
+# No egress rule: an endpoint only answers (security groups are stateful).
+module "security_group" {
+  source = "../../shared/aws-security-group"
+  count  = var.objectstore.interface_endpoint ? 1 : 0
 
-  # A prefix, not a fixed name: a replaced group is created before the old one goes.
-  name_prefix = "${var.name}-objectstore-"
-  description = "S3 interface endpoint of ${var.name}: HTTPS from the allowed security groups and CIDRs only"
-  vpc_id      = var.vpc_id
-
-  # No egress rule: an endpoint only answers (security groups are stateful).
-
-  tags = merge(var.tags, { Name = "${var.name}-objectstore" })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "from_security_groups" {
-  for_each = var.objectstore.interface_endpoint ? toset(var.allowed_security_group_ids) : toset([])
-
-  security_group_id            = aws_security_group.this[0].id
-  description                  = "S3 (HTTPS) from ${each.key}"
-  referenced_security_group_id = each.key
-  ip_protocol                  = "tcp"
-  from_port                    = 443
-  to_port                      = 443
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "from_cidrs" {
-  for_each = var.objectstore.interface_endpoint ? toset(var.allowed_cidr_blocks) : toset([])
-
-  security_group_id = aws_security_group.this[0].id
-  description       = "S3 (HTTPS) from ${each.key}"
-  cidr_ipv4         = each.key
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-
-  tags = var.tags
+  name             = "${var.name}-objectstore"
+  description      = "S3 interface endpoint of ${var.name}: HTTPS from the allowed security groups and CIDRs only"
+  network          = var.network
+  ports            = [443]
+  rule_description = "S3 (HTTPS)"
+  tags             = var.tags
 }
 
 resource "aws_vpc_endpoint" "s3_interface" {
   count = var.objectstore.interface_endpoint ? 1 : 0
 
-  vpc_id              = var.vpc_id
+  vpc_id              = var.network.vpc_id
   service_name        = "com.amazonaws.${local.region}.s3"
   vpc_endpoint_type   = "Interface"
-  subnet_ids          = var.subnet_ids
-  security_group_ids  = [aws_security_group.this[0].id]
+  subnet_ids          = var.network.subnet_ids
+  security_group_ids  = [module.security_group[0].id]
   private_dns_enabled = true
 
   # Needs the S3 gateway endpoint of the network module in the same VPC.

@@ -27,7 +27,7 @@ output "service" {
 
 output "security_group_id" {
   description = "ID of the S3 interface endpoint's security group (HTTPS from the allowed security groups and CIDRs only); null when objectstore.interface_endpoint is false."
-  value       = var.objectstore.interface_endpoint ? aws_security_group.this[0].id : null
+  value       = var.objectstore.interface_endpoint ? module.security_group[0].id : null
 }
 
 output "buckets" {

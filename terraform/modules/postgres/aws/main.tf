@@ -8,6 +8,15 @@ locals {
   partition  = data.aws_partition.current.partition
 }
 
+# name, network and kms_key_arn: validated by the rules every service module shares.
+module "interface" {
+  source = "../../shared/aws-service-interface"
+
+  name        = var.name
+  network     = var.network
+  kms_key_arn = var.kms_key_arn
+}
+
 # ---------------------------------------------------------------------------------------------
 # Network: private subnets only, one security group reachable on the PostgreSQL port only
 # ---------------------------------------------------------------------------------------------
@@ -15,52 +24,22 @@ locals {
 resource "aws_db_subnet_group" "this" {
   name        = local.identifier
   description = "Private subnets of ${local.identifier}"
-  subnet_ids  = var.subnet_ids
+  subnet_ids  = var.network.subnet_ids
 
   tags = var.tags
 }
 
-resource "aws_security_group" "this" {
-  # A prefix, not a fixed name: a replaced group (new port, new description) is created
-  # before the old one goes (create_before_destroy), which two equal names would forbid.
-  name_prefix = "${local.identifier}-"
-  description = "PostgreSQL ${local.identifier}: port ${var.postgres.port} from the allowed security groups and CIDRs only"
-  vpc_id      = var.vpc_id
+# No egress rule: RDS answers on the connections it accepts (security groups are stateful) and
+# opens none of its own towards the VPC.
+module "security_group" {
+  source = "../../shared/aws-security-group"
 
-  # No egress rule: RDS answers on the connections it accepts (security groups are
-  # stateful) and opens none of its own towards the VPC.
-
-  tags = merge(var.tags, { Name = local.identifier })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "from_security_groups" {
-  for_each = toset(var.allowed_security_group_ids)
-
-  security_group_id            = aws_security_group.this.id
-  description                  = "PostgreSQL from ${each.key}"
-  referenced_security_group_id = each.key
-  ip_protocol                  = "tcp"
-  from_port                    = var.postgres.port
-  to_port                      = var.postgres.port
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "from_cidrs" {
-  for_each = toset(var.allowed_cidr_blocks)
-
-  security_group_id = aws_security_group.this.id
-  description       = "PostgreSQL from ${each.key}"
-  cidr_ipv4         = each.key
-  ip_protocol       = "tcp"
-  from_port         = var.postgres.port
-  to_port           = var.postgres.port
-
-  tags = var.tags
+  name             = local.identifier
+  description      = "PostgreSQL ${local.identifier}: port ${var.postgres.port} from the allowed security groups and CIDRs only"
+  network          = var.network
+  ports            = [var.postgres.port]
+  rule_description = "PostgreSQL"
+  tags             = var.tags
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -188,7 +167,7 @@ resource "aws_db_instance" "this" {
   kms_key_id            = var.kms_key_arn
 
   db_subnet_group_name   = aws_db_subnet_group.this.name
-  vpc_security_group_ids = [aws_security_group.this.id]
+  vpc_security_group_ids = [module.security_group.id]
   publicly_accessible    = false
   multi_az               = var.production
   parameter_group_name   = aws_db_parameter_group.this.name

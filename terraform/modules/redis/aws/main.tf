@@ -10,6 +10,15 @@ locals {
   ))
 }
 
+# name, network and kms_key_arn: validated by the rules every service module shares.
+module "interface" {
+  source = "../../shared/aws-service-interface"
+
+  name        = var.name
+  network     = var.network
+  kms_key_arn = var.kms_key_arn
+}
+
 # ---------------------------------------------------------------------------------------------
 # Network: private subnets only, one security group reachable on the Redis port only
 # ---------------------------------------------------------------------------------------------
@@ -17,52 +26,22 @@ locals {
 resource "aws_elasticache_subnet_group" "this" {
   name        = local.id
   description = "Private subnets of ${local.id}"
-  subnet_ids  = var.subnet_ids
+  subnet_ids  = var.network.subnet_ids
 
   tags = var.tags
 }
 
-resource "aws_security_group" "this" {
-  # A prefix, not a fixed name: a replaced group (new port, new description) is created
-  # before the old one goes (create_before_destroy), which two equal names would forbid.
-  name_prefix = "${local.id}-"
-  description = "Redis ${local.id}: port ${var.redis.port} from the allowed security groups and CIDRs only"
-  vpc_id      = var.vpc_id
+# No egress rule: the nodes answer on accepted connections (stateful) and replicate among
+# themselves over AWS' own network.
+module "security_group" {
+  source = "../../shared/aws-security-group"
 
-  # No egress rule: the nodes answer on accepted connections (stateful) and replicate among
-  # themselves over AWS' own network.
-
-  tags = merge(var.tags, { Name = local.id })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "from_security_groups" {
-  for_each = toset(var.allowed_security_group_ids)
-
-  security_group_id            = aws_security_group.this.id
-  description                  = "Redis from ${each.key}"
-  referenced_security_group_id = each.key
-  ip_protocol                  = "tcp"
-  from_port                    = var.redis.port
-  to_port                      = var.redis.port
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "from_cidrs" {
-  for_each = toset(var.allowed_cidr_blocks)
-
-  security_group_id = aws_security_group.this.id
-  description       = "Redis from ${each.key}"
-  cidr_ipv4         = each.key
-  ip_protocol       = "tcp"
-  from_port         = var.redis.port
-  to_port           = var.redis.port
-
-  tags = var.tags
+  name             = local.id
+  description      = "Redis ${local.id}: port ${var.redis.port} from the allowed security groups and CIDRs only"
+  network          = var.network
+  ports            = [var.redis.port]
+  rule_description = "Redis"
+  tags             = var.tags
 }
 
 resource "aws_elasticache_parameter_group" "this" {
@@ -172,7 +151,7 @@ resource "aws_elasticache_replication_group" "this" {
   parameter_group_name = aws_elasticache_parameter_group.this.name
 
   subnet_group_name  = aws_elasticache_subnet_group.this.name
-  security_group_ids = [aws_security_group.this.id]
+  security_group_ids = [module.security_group.id]
 
   automatic_failover_enabled = var.production
   multi_az_enabled           = var.production

@@ -1,65 +1,25 @@
-# Common interface of every terraform/modules/<service>/aws module (keep identical across them).
+# What every terraform/modules/<service>/aws module takes alike: name, network, kms_key_arn (typed
+# here, validated by terraform/modules/shared/aws-service-interface), tags and production; then
+# this service's object and its secrets.
 
 variable "name" {
-  description = "Prefix of every resource name, e.g. \"<project>-<environment>\": lowercase letters, digits and dashes, 3 to 40 characters, starting with a letter."
+  description = "Prefix of every resource name, \"<project>-<environment>\" (3-40 lowercase letters, digits and dashes): the replication group is <name>-redis (at most 40 characters)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,38}[a-z0-9]$", var.name))
-    error_message = "name must be 3-40 characters of lowercase letters, digits and dashes, start with a letter and not end with a dash."
-  }
 }
 
-variable "vpc_id" {
-  description = "ID of the VPC the service lives in (network module output vpc_id)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
-    error_message = "vpc_id must be a VPC ID such as vpc-0123456789abcdef0."
-  }
-}
-
-variable "subnet_ids" {
-  description = "IDs of the private subnets (no route to the internet), at least two in different availability zones (network module output private_subnet_ids)."
-  type        = list(string)
-
-  validation {
-    condition     = length(var.subnet_ids) >= 2 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
-    error_message = "subnet_ids must list at least two subnet IDs such as subnet-0123456789abcdef0."
-  }
+variable "network" {
+  description = "The VPC and at least two private subnets (no route to the internet, distinct availability zones) of the nodes (network module outputs vpc_id, private_subnet_ids), and who may connect to Redis on redis.port only: allowed_security_group_ids, allowed_cidr_blocks (IPv4, never a /0). Empty lists: nobody may."
+  type = object({
+    vpc_id                     = string
+    subnet_ids                 = list(string)
+    allowed_security_group_ids = optional(list(string), [])
+    allowed_cidr_blocks        = optional(list(string), [])
+  })
 }
 
 variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts everything this module stores at rest (network module output kms_key_arn)."
+  description = "ARN of the customer-managed KMS key that encrypts the data at rest, the snapshots and the logs (network module output kms_key_arn)."
   type        = string
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$", var.kms_key_arn))
-    error_message = "kms_key_arn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<uuid>), not an alias."
-  }
-}
-
-variable "allowed_security_group_ids" {
-  description = "Security groups whose members may connect to Redis on redis.port only. Empty: no security group may."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for s in var.allowed_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", s))])
-    error_message = "allowed_security_group_ids must hold security group IDs such as sg-0123456789abcdef0."
-  }
-}
-
-variable "allowed_cidr_blocks" {
-  description = "IPv4 CIDRs (VPN, peered VPC, bastion subnet) that may connect to Redis on redis.port only. Never 0.0.0.0/0 or any other /0. Empty: no CIDR may."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for c in var.allowed_cidr_blocks : can(regex("^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$", c)) && can(cidrhost(c, 0)) && !endswith(c, "/0")])
-    error_message = "allowed_cidr_blocks must hold IPv4 CIDRs such as 10.0.0.0/16; 0.0.0.0/0 (or any /0) is refused: the service is never open to the internet."
-  }
 }
 
 variable "tags" {
@@ -69,7 +29,7 @@ variable "tags" {
 }
 
 variable "production" {
-  description = "Production posture: true turns on Multi-AZ / automatic failover and deletion protection (buckets: no force_destroy); false (staging) allows a single node and lets Terraform destroy the service (final snapshots are taken either way). No default, as in every module of the common interface: the environment decides."
+  description = "Production posture: true turns on automatic failover and Multi-AZ (redis.num_cache_clusters must then be at least 2); false (staging) allows a single node. A final snapshot <name>-redis-final is taken on destroy either way. No default, as in every module of the common interface: the environment decides."
   type        = bool
 }
 

@@ -13,12 +13,12 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 data "aws_vpc" "this" {
-  id = var.vpc_id
+  id = var.network.vpc_id
 }
 
 data "aws_subnet" "this" {
-  count = length(var.subnet_ids)
-  id    = var.subnet_ids[count.index]
+  count = length(var.network.subnet_ids)
+  id    = var.network.subnet_ids[count.index]
 }
 
 # Memory and vCPUs of the chosen type: the production sizing check below.
@@ -28,7 +28,7 @@ data "aws_ec2_instance_type" "this" {
 
 locals {
   name = "${var.name}-scylla"
-  # IAM name prefixes are limited to 38 characters, AWS Backup names to 50.
+  # IAM name prefixes are limited to 38 characters.
   short_name   = substr(local.name, 0, 28)
   cluster_name = coalesce(var.scylla.cluster_name, local.name)
   tags         = merge(var.tags, { service = "scylla" })
@@ -36,7 +36,7 @@ locals {
   # Inter-node RPC: 7000 plain, 7001 TLS (internode_encryption: all makes the nodes use 7001).
   internode_ports = [7000, 7001]
 
-  subnet_count = length(var.subnet_ids)
+  subnet_count = length(var.network.subnet_ids)
   # Node i runs in subnet i mod subnet_count: distinct AZs for the first subnet_count nodes.
   node_subnets = [for i in range(var.scylla.node_count) : data.aws_subnet.this[i % local.subnet_count]]
 
@@ -94,6 +94,15 @@ locals {
       node_address     = aws_network_interface.node[i].private_ip
     })
   })]
+}
+
+# name, network and kms_key_arn: validated by the rules every service module shares.
+module "interface" {
+  source = "../../shared/aws-service-interface"
+
+  name        = var.name
+  network     = var.network
+  kms_key_arn = var.kms_key_arn
 }
 
 # --- Secrets -------------------------------------------------------------------------------------
@@ -192,72 +201,48 @@ resource "aws_iam_instance_profile" "node" {
 
 # --- Security group ------------------------------------------------------------------------------
 
-resource "aws_security_group" "nodes" {
-  name_prefix = "${local.name}-"
-  description = "ScyllaDB nodes of ${local.cluster_name}: CQL (TLS) from the allowed groups and CIDRs, inter-node RPC between the nodes only"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = local.name })
+# CQL from the allowed security groups and CIDR blocks only. JMX (7199), the REST API (10000,
+# loopback), Prometheus (9180) and the shard-aware port (19042; drivers fall back to 9042) stay
+# closed. Inter-node RPC and the nodes' own egress are added to the group below.
+module "security_group" {
+  source = "../../shared/aws-security-group"
 
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-# CQL from the allowed security groups and CIDR blocks only (count, not for_each: the IDs may be
-# unknown until the groups exist). JMX (7199), the REST API (10000, loopback), Prometheus (9180)
-# and the shard-aware port (19042; drivers fall back to 9042) stay closed.
-resource "aws_vpc_security_group_ingress_rule" "cql_from_group" {
-  count = length(var.allowed_security_group_ids)
-
-  security_group_id            = aws_security_group.nodes.id
-  description                  = "CQL (TLS) from an allowed security group"
-  ip_protocol                  = "tcp"
-  from_port                    = local.cql_port
-  to_port                      = local.cql_port
-  referenced_security_group_id = var.allowed_security_group_ids[count.index]
-  tags                         = local.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "cql_from_cidr" {
-  count = length(var.allowed_cidr_blocks)
-
-  security_group_id = aws_security_group.nodes.id
-  description       = "CQL (TLS) from an allowed CIDR block"
-  ip_protocol       = "tcp"
-  from_port         = local.cql_port
-  to_port           = local.cql_port
-  cidr_ipv4         = var.allowed_cidr_blocks[count.index]
-  tags              = local.tags
+  name             = local.name
+  description      = "ScyllaDB nodes of ${local.cluster_name}: CQL (TLS) from the allowed groups and CIDRs, inter-node RPC between the nodes only"
+  network          = var.network
+  ports            = [local.cql_port]
+  rule_description = "CQL (TLS)"
+  tags             = local.tags
 }
 
 resource "aws_vpc_security_group_ingress_rule" "internode" {
   count = length(local.internode_ports)
 
-  security_group_id            = aws_security_group.nodes.id
+  security_group_id            = module.security_group.id
   description                  = "Inter-node RPC between the nodes of this cluster"
   ip_protocol                  = "tcp"
   from_port                    = local.internode_ports[count.index]
   to_port                      = local.internode_ports[count.index]
-  referenced_security_group_id = aws_security_group.nodes.id
+  referenced_security_group_id = module.security_group.id
   tags                         = local.tags
 }
 
 resource "aws_vpc_security_group_egress_rule" "internode" {
   count = length(local.internode_ports)
 
-  security_group_id            = aws_security_group.nodes.id
+  security_group_id            = module.security_group.id
   description                  = "Inter-node RPC to the other nodes of this cluster"
   ip_protocol                  = "tcp"
   from_port                    = local.internode_ports[count.index]
   to_port                      = local.internode_ports[count.index]
-  referenced_security_group_id = aws_security_group.nodes.id
+  referenced_security_group_id = module.security_group.id
   tags                         = local.tags
 }
 
 # HTTPS inside the VPC only: the interface endpoints (Secrets Manager, KMS, SSM) the nodes call.
 # DNS and the time service (169.254.169.123) are not filtered by security groups.
 resource "aws_vpc_security_group_egress_rule" "https_vpc" {
-  security_group_id = aws_security_group.nodes.id
+  security_group_id = module.security_group.id
   description       = "HTTPS to the VPC interface endpoints (Secrets Manager, KMS, SSM)"
   ip_protocol       = "tcp"
   from_port         = 443
@@ -274,7 +259,7 @@ resource "aws_network_interface" "node" {
   count = var.scylla.node_count
 
   subnet_id       = local.node_subnets[count.index].id
-  security_groups = [aws_security_group.nodes.id]
+  security_groups = [module.security_group.id]
   description     = "ScyllaDB ${local.cluster_name} node${count.index + 1}"
   tags            = merge(local.tags, { Name = "${local.name}-node${count.index + 1}", node = "node${count.index + 1}" })
 }
@@ -324,8 +309,8 @@ resource "aws_instance" "node" {
     }
 
     precondition {
-      condition     = length(distinct([for s in data.aws_subnet.this : s.availability_zone])) == local.subnet_count && alltrue([for s in data.aws_subnet.this : s.vpc_id == var.vpc_id])
-      error_message = "subnet_ids must be subnets of vpc_id in distinct availability zones (one per AZ)."
+      condition     = length(distinct([for s in data.aws_subnet.this : s.availability_zone])) == local.subnet_count && alltrue([for s in data.aws_subnet.this : s.vpc_id == var.network.vpc_id])
+      error_message = "network.subnet_ids must be subnets of network.vpc_id in distinct availability zones (one per AZ)."
     }
   }
 }
@@ -360,67 +345,16 @@ resource "aws_volume_attachment" "data" {
 # node; ScyllaDB replays its commit log). Keyspace-level backups (nodetool snapshot / ScyllaDB
 # Manager to S3) are an application-level complement, not set up here.
 
-resource "aws_backup_vault" "this" {
-  name          = "${substr(local.name, 0, 42)}-backups"
-  kms_key_arn   = var.kms_key_arn
-  force_destroy = !var.production
-  tags          = local.tags
-}
+module "backup" {
+  source = "../../shared/aws-backup-plan"
 
-resource "aws_backup_plan" "this" {
-  name = "${substr(local.name, 0, 44)}-daily"
-  tags = local.tags
-
-  rule {
-    rule_name         = "daily"
-    target_vault_name = aws_backup_vault.this.name
-    schedule          = var.scylla.backup_schedule
-    start_window      = 60
-    completion_window = 360
-
-    lifecycle {
-      delete_after = var.scylla.backup_retention_days
-    }
-
-    dynamic "copy_action" {
-      for_each = var.scylla.backup_copy_vault_arn == null ? [] : [var.scylla.backup_copy_vault_arn]
-      content {
-        destination_vault_arn = copy_action.value
-        lifecycle {
-          delete_after = var.scylla.backup_retention_days
-        }
-      }
-    }
-  }
-}
-
-data "aws_iam_policy_document" "assume_backup" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["backup.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "backup" {
-  name_prefix        = "${local.short_name}-backup-"
-  description        = "AWS Backup snapshots and restores of the ScyllaDB data volumes of ${local.cluster_name}."
-  assume_role_policy = data.aws_iam_policy_document.assume_backup.json
-  tags               = local.tags
-}
-
-resource "aws_iam_role_policy_attachment" "backup" {
-  for_each = toset(["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"])
-
-  role       = aws_iam_role.backup.name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/${each.key}"
-}
-
-resource "aws_backup_selection" "data" {
-  name         = "${substr(local.name, 0, 45)}-data"
-  plan_id      = aws_backup_plan.this.id
-  iam_role_arn = aws_iam_role.backup.arn
-  resources    = aws_ebs_volume.data[*].arn
+  name             = local.name
+  resources        = aws_ebs_volume.data[*].arn
+  kms_key_arn      = var.kms_key_arn
+  schedule         = var.scylla.backup_schedule
+  retention_days   = var.scylla.backup_retention_days
+  copy_vault_arn   = var.scylla.backup_copy_vault_arn
+  role_description = "AWS Backup snapshots and restores of the ScyllaDB data volumes of ${local.cluster_name}."
+  production       = var.production
+  tags             = local.tags
 }

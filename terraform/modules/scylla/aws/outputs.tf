@@ -41,7 +41,7 @@ output "service" {
 
 output "security_group_id" {
   description = "Security group of the nodes (CQL 9042 from the allowed groups and CIDRs, inter-node ports between the nodes)."
-  value       = aws_security_group.nodes.id
+  value       = module.security_group.id
 }
 
 output "tls_secret_arn" {

@@ -1,69 +1,25 @@
-# Common interface of every terraform/modules/<service>/aws module (name, network, key, access,
-# tags, production), then this service's object and its secret.
+# What every terraform/modules/<service>/aws module takes alike: name, network, kms_key_arn (typed
+# here, validated by terraform/modules/shared/aws-service-interface), tags and production; then
+# this service's object and its secrets.
 
 variable "name" {
-  description = "Prefix of every AWS object of this module: \"<project>-<env>\" (lowercase letters, digits and dashes, 3-40 characters)."
+  description = "Prefix of every AWS object of this module, \"<project>-<env>\" (3-40 lowercase letters, digits and dashes): the cluster is <name>-scylla."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,38}[a-z0-9]$", var.name))
-    error_message = "name must be 3-40 lowercase letters, digits and dashes (\"<project>-<env>\"), starting with a letter and not ending with a dash."
-  }
 }
 
-variable "vpc_id" {
-  description = "VPC the nodes run in."
-  type        = string
-
-  validation {
-    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
-    error_message = "vpc_id must be a VPC ID (vpc-xxxxxxxx)."
-  }
-}
-
-variable "subnet_ids" {
-  description = "Private subnets (no route to an internet gateway), one per availability zone, at least two. Node i runs in subnet i mod len(subnet_ids): three nodes over three subnets are three AZs (and, with Ec2Snitch, three racks)."
-  type        = list(string)
-
-  validation {
-    condition     = length(var.subnet_ids) >= 2 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))]) && length(distinct(var.subnet_ids)) == length(var.subnet_ids)
-    error_message = "subnet_ids must be at least two distinct subnet IDs (subnet-xxxxxxxx), one per availability zone."
-  }
+variable "network" {
+  description = "The VPC and the private subnets (no route to an internet gateway) of the nodes, one per availability zone, at least two: node i runs in subnet i mod len(subnet_ids), so three nodes over three subnets are three AZs (and, with Ec2Snitch, three racks). allowed_security_group_ids, allowed_cidr_blocks (IPv4, never a /0): who may open CQL connections (TCP 9042, TLS only)."
+  type = object({
+    vpc_id                     = string
+    subnet_ids                 = list(string)
+    allowed_security_group_ids = optional(list(string), [])
+    allowed_cidr_blocks        = optional(list(string), [])
+  })
 }
 
 variable "kms_key_arn" {
   description = "ARN of the customer-managed KMS key that encrypts everything at rest here: root and data volumes, the secrets, the backup vault."
   type        = string
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
-    error_message = "kms_key_arn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>)."
-  }
-}
-
-variable "allowed_security_group_ids" {
-  description = "Security groups whose members may open CQL connections (TCP 9042, TLS only)."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for g in var.allowed_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", g))])
-    error_message = "allowed_security_group_ids must be security group IDs (sg-xxxxxxxx)."
-  }
-}
-
-variable "allowed_cidr_blocks" {
-  description = "IPv4 CIDR blocks that may open CQL connections (TCP 9042, TLS only). Never 0.0.0.0/0: the nodes are for the application's network only."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition = alltrue([
-      for c in var.allowed_cidr_blocks :
-      can(regex("^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$", c)) && can(cidrhost(c, 0)) && try(tonumber(split("/", c)[1]) > 0, false)
-    ])
-    error_message = "allowed_cidr_blocks must be IPv4 CIDR blocks (a.b.c.d/n) with a prefix length of at least 1: never 0.0.0.0/0."
-  }
 }
 
 variable "tags" {
@@ -168,21 +124,6 @@ variable "scylla" {
   validation {
     condition     = var.scylla.tls_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.scylla.tls_secret_arn))
     error_message = "scylla.tls_secret_arn must be null or the ARN of a Secrets Manager secret."
-  }
-
-  validation {
-    condition     = floor(var.scylla.backup_retention_days) == var.scylla.backup_retention_days && var.scylla.backup_retention_days >= 1 && var.scylla.backup_retention_days <= 35
-    error_message = "scylla.backup_retention_days must be an integer from 1 to 35."
-  }
-
-  validation {
-    condition     = can(regex("^cron\\(.+\\)$", var.scylla.backup_schedule))
-    error_message = "scylla.backup_schedule must be an AWS cron expression, e.g. cron(0 3 * * ? *)."
-  }
-
-  validation {
-    condition     = var.scylla.backup_copy_vault_arn == null || can(regex("^arn:aws[a-z-]*:backup:[a-z0-9-]+:[0-9]{12}:backup-vault:.+$", var.scylla.backup_copy_vault_arn))
-    error_message = "scylla.backup_copy_vault_arn must be null or the ARN of an AWS Backup vault."
   }
 }
 

@@ -15,7 +15,7 @@ data "aws_partition" "current" {}
 data "aws_caller_identity" "current" {}
 
 data "aws_vpc" "this" {
-  id = var.vpc_id
+  id = var.network.vpc_id
 }
 
 # S3 (gateway endpoint) addresses: ECR image layers are stored in S3.
@@ -80,6 +80,15 @@ locals {
   }
 }
 
+# name, network and kms_key_arn: validated by the rules every service module shares.
+module "interface" {
+  source = "../../shared/aws-service-interface"
+
+  name        = var.name
+  network     = var.network
+  kms_key_arn = var.kms_key_arn
+}
+
 # --- API keys: one KMS-encrypted secret ------------------------------------------------------------
 # Weaviate takes its keys as one comma-separated environment variable (no file variant), so the
 # secret holds that list besides each key; the ECS agent puts `allowed_keys` into the container's
@@ -112,21 +121,23 @@ resource "aws_secretsmanager_secret_version" "api_keys" {
 
 # --- Security groups: clients -> load balancer -> task -> file system ----------------------------
 
-resource "aws_security_group" "alb" {
-  name_prefix = "${local.name}-alb-"
-  description = "Internal load balancer of ${local.name}: HTTPS and gRPC (TLS) from the allowed groups and CIDRs only"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = "${local.name}-alb" })
+# The load balancer: HTTPS and gRPC (TLS) on the listener ports from the allowed security groups
+# and CIDRs only; its egress to the task is added below.
+module "alb_security_group" {
+  source = "../../shared/aws-security-group"
 
-  lifecycle {
-    create_before_destroy = true
-  }
+  name             = "${local.name}-alb"
+  description      = "Internal load balancer of ${local.name}: HTTPS and gRPC (TLS) from the allowed groups and CIDRs only"
+  network          = var.network
+  ports            = [var.weaviate.port, var.weaviate.grpc_port]
+  rule_description = "Weaviate over TLS"
+  tags             = local.tags
 }
 
 resource "aws_security_group" "task" {
   name_prefix = "${local.name}-task-"
   description = "Weaviate task of ${local.name}: reachable from its load balancer only"
-  vpc_id      = var.vpc_id
+  vpc_id      = var.network.vpc_id
   tags        = merge(local.tags, { Name = "${local.name}-task" })
 
   lifecycle {
@@ -137,7 +148,7 @@ resource "aws_security_group" "task" {
 resource "aws_security_group" "efs" {
   name_prefix = "${local.name}-efs-"
   description = "EFS mount targets of ${local.name}: NFS from the Weaviate task only"
-  vpc_id      = var.vpc_id
+  vpc_id      = var.network.vpc_id
   tags        = merge(local.tags, { Name = "${local.name}-efs" })
 
   lifecycle {
@@ -146,43 +157,13 @@ resource "aws_security_group" "efs" {
 }
 
 locals {
-  listener_ports = [var.weaviate.port, var.weaviate.grpc_port]
-  target_ports   = [local.http_port, local.grpc_port]
-
-  # Every (listener port, allowed source) pair; count, not for_each: the group IDs may be unknown
-  # until the groups exist.
-  alb_ingress_groups = [for pair in setproduct(local.listener_ports, range(length(var.allowed_security_group_ids))) : { port = pair[0], index = pair[1] }]
-  alb_ingress_cidrs  = [for pair in setproduct(local.listener_ports, range(length(var.allowed_cidr_blocks))) : { port = pair[0], index = pair[1] }]
-}
-
-resource "aws_vpc_security_group_ingress_rule" "alb_from_group" {
-  count = length(local.alb_ingress_groups)
-
-  security_group_id            = aws_security_group.alb.id
-  description                  = "Weaviate over TLS from an allowed security group"
-  ip_protocol                  = "tcp"
-  from_port                    = local.alb_ingress_groups[count.index].port
-  to_port                      = local.alb_ingress_groups[count.index].port
-  referenced_security_group_id = var.allowed_security_group_ids[local.alb_ingress_groups[count.index].index]
-  tags                         = local.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "alb_from_cidr" {
-  count = length(local.alb_ingress_cidrs)
-
-  security_group_id = aws_security_group.alb.id
-  description       = "Weaviate over TLS from an allowed CIDR block"
-  ip_protocol       = "tcp"
-  from_port         = local.alb_ingress_cidrs[count.index].port
-  to_port           = local.alb_ingress_cidrs[count.index].port
-  cidr_ipv4         = var.allowed_cidr_blocks[local.alb_ingress_cidrs[count.index].index]
-  tags              = local.tags
+  target_ports = [local.http_port, local.grpc_port]
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_task" {
   count = length(local.target_ports)
 
-  security_group_id            = aws_security_group.alb.id
+  security_group_id            = module.alb_security_group.id
   description                  = "To the Weaviate task (REST and gRPC)"
   ip_protocol                  = "tcp"
   from_port                    = local.target_ports[count.index]
@@ -199,7 +180,7 @@ resource "aws_vpc_security_group_ingress_rule" "task_from_alb" {
   ip_protocol                  = "tcp"
   from_port                    = local.target_ports[count.index]
   to_port                      = local.target_ports[count.index]
-  referenced_security_group_id = aws_security_group.alb.id
+  referenced_security_group_id = module.alb_security_group.id
   tags                         = local.tags
 }
 
@@ -269,10 +250,10 @@ resource "aws_efs_file_system" "data" {
 }
 
 resource "aws_efs_mount_target" "data" {
-  count = length(var.subnet_ids)
+  count = length(var.network.subnet_ids)
 
   file_system_id  = aws_efs_file_system.data.id
-  subnet_id       = var.subnet_ids[count.index]
+  subnet_id       = var.network.subnet_ids[count.index]
   security_groups = [aws_security_group.efs.id]
 }
 
@@ -572,7 +553,7 @@ resource "aws_ecs_service" "this" {
   }
 
   network_configuration {
-    subnets          = var.subnet_ids
+    subnets          = var.network.subnet_ids
     security_groups  = [aws_security_group.task.id]
     assign_public_ip = false
   }
@@ -599,8 +580,8 @@ resource "aws_lb" "this" {
   name                       = local.lb_name
   internal                   = true
   load_balancer_type         = "application"
-  security_groups            = [aws_security_group.alb.id]
-  subnets                    = var.subnet_ids
+  security_groups            = [module.alb_security_group.id]
+  subnets                    = var.network.subnet_ids
   drop_invalid_header_fields = true
   desync_mitigation_mode     = "strictest"
   enable_deletion_protection = var.production
@@ -622,7 +603,7 @@ resource "aws_lb_target_group" "http" {
   protocol             = "HTTP"
   protocol_version     = "HTTP1"
   target_type          = "ip"
-  vpc_id               = var.vpc_id
+  vpc_id               = var.network.vpc_id
   deregistration_delay = 30
   tags                 = local.tags
 
@@ -648,7 +629,7 @@ resource "aws_lb_target_group" "grpc" {
   protocol             = "HTTP"
   protocol_version     = "GRPC"
   target_type          = "ip"
-  vpc_id               = var.vpc_id
+  vpc_id               = var.network.vpc_id
   deregistration_delay = 30
   tags                 = local.tags
 
@@ -711,67 +692,16 @@ resource "aws_route53_record" "this" {
 # (Instead of EFS's automatic backups, off for file systems created through the API: this plan
 # has the design's retention and its cross-region copy.)
 
-resource "aws_backup_vault" "this" {
-  name          = "${substr(local.name, 0, 42)}-backups"
-  kms_key_arn   = var.kms_key_arn
-  force_destroy = !var.production
-  tags          = local.tags
-}
+module "backup" {
+  source = "../../shared/aws-backup-plan"
 
-resource "aws_backup_plan" "this" {
-  name = "${substr(local.name, 0, 44)}-daily"
-  tags = local.tags
-
-  rule {
-    rule_name         = "daily"
-    target_vault_name = aws_backup_vault.this.name
-    schedule          = var.weaviate.backup_schedule
-    start_window      = 60
-    completion_window = 360
-
-    lifecycle {
-      delete_after = var.weaviate.backup_retention_days
-    }
-
-    dynamic "copy_action" {
-      for_each = var.weaviate.backup_copy_vault_arn == null ? [] : [var.weaviate.backup_copy_vault_arn]
-      content {
-        destination_vault_arn = copy_action.value
-        lifecycle {
-          delete_after = var.weaviate.backup_retention_days
-        }
-      }
-    }
-  }
-}
-
-data "aws_iam_policy_document" "assume_backup" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["backup.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "backup" {
-  name_prefix        = "${local.iam_prefix}-backup-"
-  description        = "AWS Backup of the Weaviate file system of ${local.name}."
-  assume_role_policy = data.aws_iam_policy_document.assume_backup.json
-  tags               = local.tags
-}
-
-resource "aws_iam_role_policy_attachment" "backup" {
-  for_each = toset(["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"])
-
-  role       = aws_iam_role.backup.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/${each.key}"
-}
-
-resource "aws_backup_selection" "data" {
-  name         = "${substr(local.name, 0, 45)}-data"
-  plan_id      = aws_backup_plan.this.id
-  iam_role_arn = aws_iam_role.backup.arn
-  resources    = [aws_efs_file_system.data.arn]
+  name             = local.name
+  resources        = [aws_efs_file_system.data.arn]
+  kms_key_arn      = var.kms_key_arn
+  schedule         = var.weaviate.backup_schedule
+  retention_days   = var.weaviate.backup_retention_days
+  copy_vault_arn   = var.weaviate.backup_copy_vault_arn
+  role_description = "AWS Backup of the Weaviate file system of ${local.name}."
+  production       = var.production
+  tags             = local.tags
 }

@@ -27,7 +27,7 @@ output "service" {
 
 output "security_group_id" {
   description = "Security group of the internal load balancer, the only way in (HTTPS and gRPC from the allowed groups and CIDRs)."
-  value       = aws_security_group.alb.id
+  value       = module.alb_security_group.id
 }
 
 output "task_security_group_id" {
