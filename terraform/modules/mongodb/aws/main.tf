@@ -118,7 +118,7 @@ resource "aws_docdb_cluster" "this" {
 
   deletion_protection       = var.production
   skip_final_snapshot       = false
-  final_snapshot_identifier = "${local.id}-final"
+  final_snapshot_identifier = "${local.id}-final-${formatdate("YYYYMMDDhhmmss", timestamp())}"
 
   enabled_cloudwatch_logs_exports = ["audit", "profiler"]
   apply_immediately               = var.mongodb.apply_immediately
@@ -126,6 +126,12 @@ resource "aws_docdb_cluster" "this" {
   tags = merge(var.tags, { Name = local.id })
 
   depends_on = [aws_cloudwatch_log_group.this]
+
+  # The final snapshot's name carries the time the resource was created (kept: ignore_changes),
+  # so a later instance of the same name, destroyed in its turn, does not collide with it.
+  lifecycle {
+    ignore_changes = [final_snapshot_identifier]
+  }
 }
 
 resource "aws_docdb_cluster_instance" "this" {

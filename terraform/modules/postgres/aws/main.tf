@@ -185,7 +185,7 @@ resource "aws_db_instance" "this" {
 
   deletion_protection       = var.production
   skip_final_snapshot       = false
-  final_snapshot_identifier = "${local.identifier}-final"
+  final_snapshot_identifier = "${local.identifier}-final-${formatdate("YYYYMMDDhhmmss", timestamp())}"
 
   auto_minor_version_upgrade  = true
   allow_major_version_upgrade = false
@@ -206,6 +206,12 @@ resource "aws_db_instance" "this" {
     aws_cloudwatch_log_group.this,
     aws_iam_role_policy_attachment.monitoring,
   ]
+
+  # The final snapshot's name carries the time the resource was created (kept: ignore_changes),
+  # so a later instance of the same name, destroyed in its turn, does not collide with it.
+  lifecycle {
+    ignore_changes = [final_snapshot_identifier]
+  }
 }
 
 # ---------------------------------------------------------------------------------------------

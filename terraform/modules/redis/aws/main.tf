@@ -165,7 +165,7 @@ resource "aws_elasticache_replication_group" "this" {
   snapshot_retention_limit  = var.redis.snapshot_retention_days
   snapshot_window           = var.redis.snapshot_window
   maintenance_window        = var.redis.maintenance_window
-  final_snapshot_identifier = "${local.id}-final"
+  final_snapshot_identifier = "${local.id}-final-${formatdate("YYYYMMDDhhmmss", timestamp())}"
 
   auto_minor_version_upgrade = true
   apply_immediately          = var.redis.apply_immediately
@@ -186,7 +186,11 @@ resource "aws_elasticache_replication_group" "this" {
 
   tags = merge(var.tags, { Name = local.id })
 
+  # The final snapshot's name carries the time the resource was created (kept: ignore_changes),
+  # so a later instance of the same name, destroyed in its turn, does not collide with it.
   lifecycle {
+    ignore_changes = [final_snapshot_identifier]
+
     precondition {
       condition     = length(local.id) <= 40
       error_message = "The replication group ID \"${local.id}\" (<name>-redis) exceeds ElastiCache's 40 characters: shorten name (project and environment)."
