@@ -14,6 +14,13 @@ locals {
     var.objectstore.enabled ? [var.objectstore.host_port, var.objectstore.admin_host_port] : [],
     var.scylla.enabled ? range(var.scylla.host_port, var.scylla.host_port + var.scylla.node_count) : [],
   )
+
+  # Per server: its own directory of key material (mounted into its container only) and
+  # the CA certificate clients verify it with; null without TLS.
+  tls = { for server in ["postgres", "redis", "mongodb"] : server => var.tls.enabled ? {
+    server_dir = "${var.tls.dir}/${server}"
+    ca_bundle  = "${var.tls.dir}/ca.crt"
+  } : null }
 }
 
 resource "docker_network" "this" {
@@ -59,6 +66,7 @@ module "postgres" {
   database       = var.postgres.database
   admin_user     = var.postgres.admin_user
   admin_password = var.postgres_admin_password
+  tls            = local.tls["postgres"]
   labels         = local.labels
 
   depends_on = [docker_network.this]
@@ -77,6 +85,7 @@ module "redis" {
   cpus             = var.redis.cpus
   maxmemory_policy = var.redis.maxmemory_policy
   admin_password   = var.redis_admin_password
+  tls              = local.tls["redis"]
   labels           = local.labels
 
   depends_on = [docker_network.this]
@@ -96,6 +105,7 @@ module "mongodb" {
   database       = var.mongodb.database
   admin_user     = var.mongodb.admin_user
   admin_password = var.mongodb_admin_password
+  tls            = local.tls["mongodb"]
   labels         = local.labels
 
   depends_on = [docker_network.this]

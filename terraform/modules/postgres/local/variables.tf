@@ -70,3 +70,12 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "tls" {
+  description = "TLS for client connections, or null (plaintext): server_dir holds this server's server.key, server.crt and ca.crt (mounted read-only, never in the Terraform state); ca_bundle is the CA certificate clients verify with (the contract's `ca_bundle`). With TLS, plaintext connections are refused."
+  type = object({
+    server_dir = string
+    ca_bundle  = string
+  })
+  default = null
+}
