@@ -26,6 +26,8 @@ import pymongo
 import psycopg
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -133,8 +135,10 @@ def test_postgres_refuses_plaintext_and_a_foreign_ca(instance, other_ca):
 
 def _redis(instance, **kwargs) -> redis.Redis:
     rd = instance["services"]["redis"]
+    # No retries: a refused connection is the answer, not a reason to try again.
     return redis.Redis(host=rd["host"], port=rd["port"], username="app",
-                       password=instance["secrets"]["redis_app_password"], socket_timeout=5, **kwargs)
+                       password=instance["secrets"]["redis_app_password"], socket_timeout=5,
+                       retry=Retry(NoBackoff(), 0), **kwargs)
 
 
 def test_redis_app_user_connects_over_verified_tls(instance, ca):
@@ -155,11 +159,11 @@ def test_redis_refuses_plaintext_and_a_foreign_ca(instance, other_ca):
 
 # --- MongoDB ---------------------------------------------------------------------------------
 
-def _mongo(instance, **kwargs) -> pymongo.MongoClient:
+def _mongo(instance, timeout_ms: int = 5000, **kwargs) -> pymongo.MongoClient:
     mg = instance["services"]["mongodb"]
     return pymongo.MongoClient(host=mg["host"], port=mg["port"], directConnection=True, username="app",
                                password=instance["secrets"]["mongodb_app_password"], authSource=mg["database"],
-                               serverSelectionTimeoutMS=5000, **kwargs)
+                               serverSelectionTimeoutMS=timeout_ms, **kwargs)
 
 
 def test_mongodb_app_user_connects_over_verified_tls(instance, ca):
@@ -173,11 +177,12 @@ def test_mongodb_app_user_connects_over_verified_tls(instance, ca):
 
 def test_mongodb_refuses_plaintext_and_a_foreign_ca(instance, other_ca):
     database = instance["services"]["mongodb"]["database"]
-    with pytest.raises(pymongo.errors.PyMongoError):
-        with _mongo(instance) as client:
+    # A refusal is final: the driver's retries until its deadline only cost time.
+    with pytest.raises(pymongo.errors.ServerSelectionTimeoutError, match="connection closed|reset"):
+        with _mongo(instance, timeout_ms=1500) as client:
             client[database].command("ping")
     with pytest.raises(pymongo.errors.ServerSelectionTimeoutError, match="certificate verify failed"):
-        with _mongo(instance, tls=True, tlsCAFile=other_ca) as client:
+        with _mongo(instance, timeout_ms=1500, tls=True, tlsCAFile=other_ca) as client:
             client[database].command("ping")
 
 
