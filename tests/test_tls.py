@@ -82,11 +82,6 @@ def instance(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def ca(instance) -> str:
-    return str(instance["state"] / "tls/ca.crt")
-
-
-@pytest.fixture(scope="module")
 def other_ca(tmp_path_factory) -> str:
     """A CA certificate that did not sign the servers' certificates."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -102,12 +97,19 @@ def other_ca(tmp_path_factory) -> str:
     return str(path)
 
 
-def test_the_contract_says_tls_and_names_the_instances_ca(instance, ca):
-    services = instance["services"]
+def test_the_contract_says_tls_and_names_the_instances_ca(instance):
+    services, tls = instance["services"], instance["state"] / "tls"
     assert set(services) == set(TLS_SERVICES)
     for svc in TLS_SERVICES:
         assert services[svc]["tls"] is True, services[svc]
-        assert services[svc]["ca_bundle"] == ca, services[svc]
+        # The CA beside the server's key (what its container mounts) is the instance's CA.
+        assert services[svc]["ca_bundle"] == str(tls / svc / "ca.crt"), services[svc]
+        assert Path(services[svc]["ca_bundle"]).read_bytes() == (tls / "ca.crt").read_bytes()
+
+
+def _ca(instance, svc: str) -> str:
+    """The CA bundle clients verify `svc` with, from the contract (as the roles read it)."""
+    return instance["services"][svc]["ca_bundle"]
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
@@ -118,8 +120,8 @@ def _pg(instance, **kwargs):
                            password=instance["secrets"]["postgres_app_password"], connect_timeout=10, **kwargs)
 
 
-def test_postgres_app_role_connects_with_verify_full_over_tls(instance, ca):
-    with _pg(instance, sslmode="verify-full", sslrootcert=ca) as conn:
+def test_postgres_app_role_connects_with_verify_full_over_tls(instance):
+    with _pg(instance, sslmode="verify-full", sslrootcert=_ca(instance, "postgres")) as conn:
         row = conn.execute("SELECT current_user, ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
     assert row[0] == "app" and row[1] is True and row[2].startswith("TLSv1."), row
 
@@ -141,8 +143,8 @@ def _redis(instance, **kwargs) -> redis.Redis:
                        retry=Retry(NoBackoff(), 0), **kwargs)
 
 
-def test_redis_app_user_connects_over_verified_tls(instance, ca):
-    client = _redis(instance, ssl=True, ssl_ca_certs=ca, ssl_cert_reqs="required", ssl_check_hostname=True)
+def test_redis_app_user_connects_over_verified_tls(instance):
+    client = _redis(instance, ssl=True, ssl_ca_certs=_ca(instance, "redis"), ssl_cert_reqs="required", ssl_check_hostname=True)
     try:
         assert client.set("app:tls-test", "1") and client.get("app:tls-test") == b"1"
         assert client.acl_whoami() == "app"
@@ -166,9 +168,9 @@ def _mongo(instance, timeout_ms: int = 5000, **kwargs) -> pymongo.MongoClient:
                                serverSelectionTimeoutMS=timeout_ms, **kwargs)
 
 
-def test_mongodb_app_user_connects_over_verified_tls(instance, ca):
+def test_mongodb_app_user_connects_over_verified_tls(instance):
     database = instance["services"]["mongodb"]["database"]
-    with _mongo(instance, tls=True, tlsCAFile=ca) as client:
+    with _mongo(instance, tls=True, tlsCAFile=_ca(instance, "mongodb")) as client:
         status = client[database].command("connectionStatus")
         assert [u["user"] for u in status["authInfo"]["authenticatedUsers"]] == ["app"], status
         client[database]["tls_test"].replace_one({"_id": 1}, {"_id": 1, "via": "tls"}, upsert=True)

@@ -15,12 +15,9 @@ locals {
     var.scylla.enabled ? range(var.scylla.host_port, var.scylla.host_port + var.scylla.node_count) : [],
   )
 
-  # Per server: its own directory of key material (mounted into its container only) and
-  # the CA certificate clients verify it with; null without TLS.
-  tls = { for server in ["postgres", "redis", "mongodb"] : server => var.tls.enabled ? {
-    server_dir = "${var.tls.dir}/${server}"
-    ca_bundle  = "${var.tls.dir}/ca.crt"
-  } : null }
+  # Per server: its own directory of key material (mounted into its container only; it
+  # holds the CA certificate clients verify with too), null without TLS.
+  tls_dirs = { for server in ["postgres", "redis", "mongodb"] : server => var.tls.enabled ? "${var.tls.dir}/${server}" : null }
 }
 
 resource "docker_network" "this" {
@@ -66,7 +63,7 @@ module "postgres" {
   database       = var.postgres.database
   admin_user     = var.postgres.admin_user
   admin_password = var.postgres_admin_password
-  tls            = local.tls["postgres"]
+  tls_dir        = local.tls_dirs["postgres"]
   labels         = local.labels
 
   depends_on = [docker_network.this]
@@ -85,7 +82,7 @@ module "redis" {
   cpus             = var.redis.cpus
   maxmemory_policy = var.redis.maxmemory_policy
   admin_password   = var.redis_admin_password
-  tls              = local.tls["redis"]
+  tls_dir          = local.tls_dirs["redis"]
   labels           = local.labels
 
   depends_on = [docker_network.this]
@@ -105,7 +102,7 @@ module "mongodb" {
   database       = var.mongodb.database
   admin_user     = var.mongodb.admin_user
   admin_password = var.mongodb_admin_password
-  tls            = local.tls["mongodb"]
+  tls_dir        = local.tls_dirs["mongodb"]
   labels         = local.labels
 
   depends_on = [docker_network.this]

@@ -33,41 +33,33 @@ fi
 #   --tlsMode disabled    plaintext, as without the option
 #   --tlsCertificateKeyFile F  certificate + key in one PEM file (FerretDB reads both from F)
 # Clients are not asked for certificates (mongod's --tlsCAFile would ask; not supported).
-tls_mode=disabled tls_pem=
-parse_mongod_options() {
-	local opt val
-	while [ "$#" -gt 0 ]; do
-		opt="$1" val=
-		case "$opt" in
-		--*=*) val="${opt#*=}" opt="${opt%%=*}" ;;
-		--tlsMode | --tlsCertificateKeyFile)
-			[ "$#" -ge 2 ] || { echo >&2 "error: $opt needs a value"; exit 1; }
-			val="$2"
-			shift
-			;;
-		esac
-		case "$opt" in
-		--tlsMode) tls_mode="$val" ;;
-		--tlsCertificateKeyFile) tls_pem="$val" ;;
-		*)
-			echo >&2 "error: the stand-in runs FerretDB, not mongod: of mongod's options only --tlsMode (requireTLS, disabled) and --tlsCertificateKeyFile are supported (got: $opt)"
-			exit 1
-			;;
-		esac
-		shift
-	done
-	case "$tls_mode" in
-	disabled) ;;
-	requireTLS)
-		[ -n "$tls_pem" ] || { echo >&2 "error: --tlsMode requireTLS needs --tlsCertificateKeyFile"; exit 1; }
-		;;
+tls_mode=disabled tls_pem= want=
+for word in "${@:2}"; do
+	# `--name value` is read as `--name=value` (the value is the next word)
+	if [ -n "$want" ]; then
+		word="$want=$word" want=
+	elif [ "$word" = --tlsMode ] || [ "$word" = --tlsCertificateKeyFile ]; then
+		want="$word"
+		continue
+	fi
+	case "$word" in
+	--tlsMode=*) tls_mode="${word#*=}" ;;
+	--tlsCertificateKeyFile=*) tls_pem="${word#*=}" ;;
 	*)
-		echo >&2 "error: --tlsMode $tls_mode is not supported by the stand-in (requireTLS or disabled)"
+		echo >&2 "error: the stand-in runs FerretDB, not mongod: of mongod's options only --tlsMode (requireTLS, disabled) and --tlsCertificateKeyFile are supported (got: $word)"
 		exit 1
 		;;
 	esac
-}
-parse_mongod_options "${@:2}"
+done
+if [ -n "$want" ]; then
+	echo >&2 "error: $want needs a value"
+	exit 1
+fi
+case "$tls_mode" in
+disabled) ;;
+requireTLS) [ -n "$tls_pem" ] || { echo >&2 "error: --tlsMode requireTLS needs --tlsCertificateKeyFile"; exit 1; } ;;
+*) echo >&2 "error: --tlsMode $tls_mode is not supported by the stand-in (requireTLS or disabled)"; exit 1 ;;
+esac
 
 if [ "$(id -u)" = '0' ]; then
 	find /data/db /data/configdb \! -user mongodb -exec chown mongodb:mongodb '{}' +

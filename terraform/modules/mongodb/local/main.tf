@@ -1,10 +1,10 @@
 locals {
-  name          = "${var.project_name}-mongodb"
-  password_file = "/run/secrets/mongodb_admin_password"
-  labels        = merge(var.labels, { service = "mongodb" })
-  tls_dir       = "/run/multidb-tls"
+  name             = "${var.project_name}-mongodb"
+  password_file    = "/run/secrets/mongodb_admin_password"
+  labels           = merge(var.labels, { service = "mongodb" })
+  tls_in_container = "/run/multidb-tls"
   # Client flags of mongosh for the health check: TLS verified with the CA, as the roles do.
-  mongosh_tls = var.tls == null ? [] : ["--tls", "--tlsCAFile", "${local.tls_dir}/ca.crt"]
+  mongosh_tls = var.tls_dir == null ? [] : ["--tls", "--tlsCAFile", "${local.tls_in_container}/ca.crt"]
 }
 
 module "container" {
@@ -23,9 +23,9 @@ module "container" {
 
   # mongod's own options: TLS required on the one port (plaintext refused); clients are not
   # asked for certificates (they authenticate with SCRAM users).
-  tls = var.tls == null ? null : { host_dir = var.tls.server_dir, owner = "mongodb", dir = local.tls_dir }
-  command = var.tls == null ? null : [
-    "mongod", "--tlsMode", "requireTLS", "--tlsCertificateKeyFile", "${local.tls_dir}/server.pem",
+  tls = var.tls_dir == null ? null : { host_dir = var.tls_dir, owner = "mongodb", dir = local.tls_in_container }
+  command = var.tls_dir == null ? null : [
+    "mongod", "--tlsMode", "requireTLS", "--tlsCertificateKeyFile", "${local.tls_in_container}/server.pem",
   ]
 
   # The official image creates this root user (in `admin`) on the first start

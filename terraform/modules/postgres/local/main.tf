@@ -5,13 +5,13 @@ locals {
 
   # With TLS every TCP connection must use it (hostssl; plaintext is refused: hostnossl
   # reject); the socket inside the container stays as the image has it (initdb's trust).
-  hba_file = "/etc/multidb/pg_hba.conf"
-  hba      = <<-EOT
+  hba_file         = "/etc/multidb/pg_hba.conf"
+  hba              = <<-EOT
     local     all all     trust
     hostssl   all all all scram-sha-256
     hostnossl all all all reject
   EOT
-  tls_dir  = "/run/multidb-tls"
+  tls_in_container = "/run/multidb-tls"
 }
 
 module "container" {
@@ -30,10 +30,10 @@ module "container" {
 
   # The official image's entrypoint takes `postgres -c name=value` (and hands the options to
   # its temporary init server too).
-  tls = var.tls == null ? null : { host_dir = var.tls.server_dir, owner = "postgres", dir = local.tls_dir }
-  command = var.tls == null ? null : [
-    "postgres", "-c", "ssl=on", "-c", "ssl_cert_file=${local.tls_dir}/server.crt",
-    "-c", "ssl_key_file=${local.tls_dir}/server.key", "-c", "hba_file=${local.hba_file}",
+  tls = var.tls_dir == null ? null : { host_dir = var.tls_dir, owner = "postgres", dir = local.tls_in_container }
+  command = var.tls_dir == null ? null : [
+    "postgres", "-c", "ssl=on", "-c", "ssl_cert_file=${local.tls_in_container}/server.crt",
+    "-c", "ssl_key_file=${local.tls_in_container}/server.key", "-c", "hba_file=${local.hba_file}",
   ]
 
   env = [
@@ -44,7 +44,7 @@ module "container" {
 
   uploads = concat(
     [{ file = local.password_file, content = var.admin_password, permissions = "0400" }],
-    var.tls == null ? [] : [{ file = local.hba_file, content = local.hba, permissions = "0644" }],
+    var.tls_dir == null ? [] : [{ file = local.hba_file, content = local.hba, permissions = "0644" }],
   )
 
   healthcheck = {

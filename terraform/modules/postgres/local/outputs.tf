@@ -11,7 +11,7 @@ output "service" {
     image     = var.image
     # TLS (the local switch multidb_tls): whether the server speaks only TLS, and the CA
     # certificate clients verify it with (a file of the controller's state directory).
-    tls       = var.tls != null
-    ca_bundle = var.tls == null ? null : var.tls.ca_bundle
+    tls       = var.tls_dir != null
+    ca_bundle = var.tls_dir == null ? null : "${var.tls_dir}/ca.crt"
   }
 }

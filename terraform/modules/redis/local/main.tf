@@ -1,18 +1,18 @@
 locals {
-  name          = "${var.project_name}-redis"
-  config_file   = "/data/redis.conf"
-  password_file = "/run/secrets/redis_admin_password"
-  labels        = merge(var.labels, { service = "redis" })
-  tls_dir       = "/run/multidb-tls"
+  name             = "${var.project_name}-redis"
+  config_file      = "/data/redis.conf"
+  password_file    = "/run/secrets/redis_admin_password"
+  labels           = merge(var.labels, { service = "redis" })
+  tls_in_container = "/run/multidb-tls"
 
   # With TLS the plaintext port is closed (port 0) and 6379 speaks TLS only; clients are
   # not asked for certificates (they authenticate with ACL users).
-  listen = var.tls == null ? "port 6379" : <<-EOT
+  listen = var.tls_dir == null ? "port 6379" : <<-EOT
     port 0
     tls-port 6379
-    tls-cert-file ${local.tls_dir}/server.crt
-    tls-key-file ${local.tls_dir}/server.key
-    tls-ca-cert-file ${local.tls_dir}/ca.crt
+    tls-cert-file ${local.tls_in_container}/server.crt
+    tls-key-file ${local.tls_in_container}/server.key
+    tls-ca-cert-file ${local.tls_in_container}/ca.crt
     tls-auth-clients no
   EOT
 
@@ -39,7 +39,7 @@ module "container" {
   image     = var.image
   run       = var.run
   command   = ["redis-server", local.config_file]
-  tls       = var.tls == null ? null : { host_dir = var.tls.server_dir, owner = "redis", dir = local.tls_dir }
+  tls       = var.tls_dir == null ? null : { host_dir = var.tls_dir, owner = "redis", dir = local.tls_in_container }
   memory_mb = var.memory_mb
   cpus      = var.cpus
   labels    = local.labels
@@ -55,7 +55,7 @@ module "container" {
   healthcheck = {
     test = ["CMD-SHELL", format(
       "REDISCLI_AUTH=\"$(cat %s)\" redis-cli %sping | grep -q PONG",
-      local.password_file, var.tls == null ? "" : "--tls --cacert ${local.tls_dir}/ca.crt ",
+      local.password_file, var.tls_dir == null ? "" : "--tls --cacert ${local.tls_in_container}/ca.crt ",
     )]
     interval     = "5s"
     timeout      = "3s"

@@ -62,11 +62,8 @@ variable "labels" {
   default     = {}
 }
 
-variable "tls" {
-  description = "TLS for client connections, or null (plaintext): server_dir holds this server's server.key, server.crt and ca.crt (mounted read-only, never in the Terraform state); ca_bundle is the CA certificate clients verify with (the contract's `ca_bundle`). With TLS, plaintext connections are refused."
-  type = object({
-    server_dir = string
-    ca_bundle  = string
-  })
-  default = null
+variable "tls_dir" {
+  description = "Directory of this server's TLS key material (server.key, server.crt, ca.crt; mounted read-only, never in the Terraform state), or null: plaintext. With it, plaintext connections are refused."
+  type        = string
+  default     = null
 }
