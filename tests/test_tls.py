@@ -7,7 +7,7 @@ its own subnet and state home) converged once with the switch on, then:
   (psycopg sslmode=verify-full, redis-py ssl_cert_reqs=required + check_hostname, pymongo
   tls + tlsCAFile), and the session is encrypted where the server can say so;
 - a CA other than the instance's is refused (the verification is real), and so is plaintext;
-- the private keys are 0600 in 0700 directories, the CA key is mounted into no container and
+- the keys (and certificates) are 0600 in 0700 directories, the CA key is mounted into no container and
   no key is in the Terraform state;
 - the second site.yml reports changed=0.
 The instance is destroyed with its data at the end.
@@ -194,7 +194,8 @@ def test_keys_are_private_and_stay_out_of_containers_and_terraform_state(instanc
     tls = instance["state"] / "tls"
     keys = sorted(tls.rglob("*.key"))
     assert [k.relative_to(tls).as_posix() for k in keys] == ["ca.key", *(f"{s}/server.key" for s in sorted(TLS_SERVICES))]
-    for path in keys:
+    # Every file (keys, certificates) 0600 like the rest of the state directory, every directory 0700.
+    for path in (p for p in tls.rglob("*") if p.is_file()):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path} is {oct(path.stat().st_mode)}"
     for path in [tls, *(p for p in tls.iterdir() if p.is_dir())]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o700, f"{path} is {oct(path.stat().st_mode)}"
