@@ -280,8 +280,8 @@ found = {}
 for path, cols in json.loads(sys.argv[1]).items():
     for name, info in cols.items():
         found.setdefault(name, (info.get("version"), path))
-missing = [c for c in ("community.docker", "community.postgresql", "community.general") if c not in found]
-for c in ("community.docker", "community.postgresql", "community.general"):
+missing = [c for c in ("community.docker", "community.postgresql", "community.general", "community.crypto") if c not in found]
+for c in ("community.docker", "community.postgresql", "community.general", "community.crypto"):
     if c in found:
         print(f"    {c} {found[c][0]} ({found[c][1]})")
 if missing:

@@ -38,6 +38,11 @@ options:
     description: Connect with TLS.
     type: bool
     default: false
+  ca_certs:
+    description:
+      - CA certificate file (PEM) that verifies the server with O(tls=true). The server's
+        certificate must chain to it and name O(login_host) (checked). Unset means the system's CAs.
+    type: path
   name:
     description: Name of the ACL user.
     type: str
@@ -139,6 +144,7 @@ def main():
             login_user=dict(type="str", default="default"),
             login_password=dict(type="str", required=True, no_log=True),
             tls=dict(type="bool", default=False),
+            ca_certs=dict(type="path"),
             name=dict(type="str", required=True),
             password=dict(type="str", no_log=True),
             rules=dict(type="list", elements="str", default=["on"]),
@@ -160,6 +166,8 @@ def main():
         client = redis.Redis(
             host=p["login_host"], port=p["login_port"], username=p["login_user"],
             password=p["login_password"], ssl=p["tls"], socket_timeout=10, decode_responses=False,
+            # With TLS: the certificate must chain to ca_certs and name login_host.
+            ssl_cert_reqs="required", ssl_ca_certs=p["ca_certs"], ssl_check_hostname=True,
         )
         client.ping()
         current = _getuser(client, p["name"])

@@ -14,6 +14,10 @@ locals {
     var.objectstore.enabled ? [var.objectstore.host_port, var.objectstore.admin_host_port] : [],
     var.scylla.enabled ? range(var.scylla.host_port, var.scylla.host_port + var.scylla.node_count) : [],
   )
+
+  # Per server: its own directory of key material (mounted into its container only; it
+  # holds the CA certificate clients verify with too), null without TLS.
+  tls_dirs = { for server in ["postgres", "redis", "mongodb"] : server => var.tls.enabled ? "${var.tls.dir}/${server}" : null }
 }
 
 resource "docker_network" "this" {
@@ -59,6 +63,7 @@ module "postgres" {
   database       = var.postgres.database
   admin_user     = var.postgres.admin_user
   admin_password = var.postgres_admin_password
+  tls_dir        = local.tls_dirs["postgres"]
   labels         = local.labels
 
   depends_on = [docker_network.this]
@@ -77,6 +82,7 @@ module "redis" {
   cpus             = var.redis.cpus
   maxmemory_policy = var.redis.maxmemory_policy
   admin_password   = var.redis_admin_password
+  tls_dir          = local.tls_dirs["redis"]
   labels           = local.labels
 
   depends_on = [docker_network.this]
@@ -96,6 +102,7 @@ module "mongodb" {
   database       = var.mongodb.database
   admin_user     = var.mongodb.admin_user
   admin_password = var.mongodb_admin_password
+  tls_dir        = local.tls_dirs["mongodb"]
   labels         = local.labels
 
   depends_on = [docker_network.this]

@@ -1,5 +1,5 @@
 output "services" {
-  description = "The contract with Ansible: one entry per enabled service (engine, host, port, database, username, container, volume, image). Roles read endpoints from here and nowhere else. Holds no secrets."
+  description = "The contract with Ansible: one entry per enabled service (engine, host, port, database, username, container, volume, image, tls, ca_bundle). Roles read endpoints from here and nowhere else. Holds no secrets."
   value = merge(
     var.postgres.enabled ? { postgres = module.postgres[0].service } : {},
     var.redis.enabled ? { redis = module.redis[0].service } : {},

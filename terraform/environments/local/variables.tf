@@ -37,6 +37,20 @@ variable "containers_enabled" {
   default     = true
 }
 
+variable "tls" {
+  description = "TLS for the client connections of PostgreSQL, Redis and MongoDB (the local switch `multidb_tls`): `dir` holds one directory per server (server.key, server.crt and ca.crt, the CA clients verify with) made by the Ansible role multidb.platform.tls; each server's directory is bind-mounted read-only into its container, so no key enters the Terraform state. With TLS on those servers refuse plaintext."
+  type = object({
+    enabled = optional(bool, false)
+    dir     = optional(string, "")
+  })
+  default = {}
+
+  validation {
+    condition     = !var.tls.enabled || startswith(var.tls.dir, "/")
+    error_message = "tls.dir must be the absolute path of the certificate directory when tls.enabled is true."
+  }
+}
+
 variable "postgres" {
   description = "PostgreSQL with pgvector. Defaults follow the design doc's development sizing (512 MB, 1 CPU)."
   type = object({

@@ -13,7 +13,9 @@
 #     enforced on every start where MONGO_INITDB_ROOT_USERNAME is set (mongod
 #     --auth upstream; FerretDB --test-enable-new-auth here). The final server
 #     process carries no password in its arguments or environment.
-# Not supported: mongod options on the command line (the server is FerretDB),
+#   - mongod's --tlsMode requireTLS --tlsCertificateKeyFile <pem> (translated to
+#     FerretDB's TLS listener, below).
+# Not supported: other mongod options on the command line (the server is FerretDB),
 # /docker-entrypoint-initdb.d scripts and MONGO_INITDB_DATABASE.
 set -Eeuo pipefail
 
@@ -25,10 +27,39 @@ if [ "$1" != 'mongod' ]; then
 	exec "$@"
 fi
 
-if [ "$#" -gt 1 ]; then
-	echo >&2 "error: the stand-in runs FerretDB, not mongod: mongod options are not supported (got: ${*:2})"
+# mongod's TLS options, translated to FerretDB's (the only mongod options supported):
+#   --tlsMode requireTLS  the one port speaks TLS only: FerretDB's TLS listener on :27017,
+#                         its plaintext listener off (a plaintext client is refused)
+#   --tlsMode disabled    plaintext, as without the option
+#   --tlsCertificateKeyFile F  certificate + key in one PEM file (FerretDB reads both from F)
+# Clients are not asked for certificates (mongod's --tlsCAFile would ask; not supported).
+tls_mode=disabled tls_pem= want=
+for word in "${@:2}"; do
+	# `--name value` is read as `--name=value` (the value is the next word)
+	if [ -n "$want" ]; then
+		word="$want=$word" want=
+	elif [ "$word" = --tlsMode ] || [ "$word" = --tlsCertificateKeyFile ]; then
+		want="$word"
+		continue
+	fi
+	case "$word" in
+	--tlsMode=*) tls_mode="${word#*=}" ;;
+	--tlsCertificateKeyFile=*) tls_pem="${word#*=}" ;;
+	*)
+		echo >&2 "error: the stand-in runs FerretDB, not mongod: of mongod's options only --tlsMode (requireTLS, disabled) and --tlsCertificateKeyFile are supported (got: $word)"
+		exit 1
+		;;
+	esac
+done
+if [ -n "$want" ]; then
+	echo >&2 "error: $want needs a value"
 	exit 1
 fi
+case "$tls_mode" in
+disabled) ;;
+requireTLS) [ -n "$tls_pem" ] || { echo >&2 "error: --tlsMode requireTLS needs --tlsCertificateKeyFile"; exit 1; } ;;
+*) echo >&2 "error: --tlsMode $tls_mode is not supported by the stand-in (requireTLS or disabled)"; exit 1 ;;
+esac
 
 if [ "$(id -u)" = '0' ]; then
 	find /data/db /data/configdb \! -user mongodb -exec chown mongodb:mongodb '{}' +
@@ -109,4 +140,9 @@ PY
 fi
 
 unset MONGO_INITDB_ROOT_PASSWORD
+if [ "$tls_mode" = requireTLS ]; then
+	# only now: the setup server above listens in plaintext on 127.0.0.1 (inside the container)
+	export FERRETDB_LISTEN_TLS="${FERRETDB_LISTEN_ADDR:-:27017}" FERRETDB_LISTEN_ADDR= \
+		FERRETDB_LISTEN_TLS_CERT_FILE="$tls_pem" FERRETDB_LISTEN_TLS_KEY_FILE="$tls_pem"
+fi
 exec ferretdb "${auth[@]}"

@@ -1,7 +1,10 @@
 locals {
-  name          = "${var.project_name}-mongodb"
-  password_file = "/run/secrets/mongodb_admin_password"
-  labels        = merge(var.labels, { service = "mongodb" })
+  name             = "${var.project_name}-mongodb"
+  password_file    = "/run/secrets/mongodb_admin_password"
+  labels           = merge(var.labels, { service = "mongodb" })
+  tls_in_container = "/run/multidb-tls"
+  # Client flags of mongosh for the health check: TLS verified with the CA, as the roles do.
+  mongosh_tls = var.tls_dir == null ? [] : ["--tls", "--tlsCAFile", "${local.tls_in_container}/ca.crt"]
 }
 
 module "container" {
@@ -18,6 +21,13 @@ module "container" {
   ports     = [{ internal = 27017, external = var.host_port }]
   volumes   = { data = "/data/db" }
 
+  # mongod's own options: TLS required on the one port (plaintext refused); clients are not
+  # asked for certificates (they authenticate with SCRAM users).
+  tls = var.tls_dir == null ? null : { host_dir = var.tls_dir, owner = "mongodb", dir = local.tls_in_container }
+  command = var.tls_dir == null ? null : [
+    "mongod", "--tlsMode", "requireTLS", "--tlsCertificateKeyFile", "${local.tls_in_container}/server.pem",
+  ]
+
   # The official image creates this root user (in `admin`) on the first start
   # of an empty /data/db and then runs mongod with --auth.
   env = [
@@ -31,7 +41,7 @@ module "container" {
   # a command line; authentication and data access are checked by the
   # mongodb role (health.yml) as the application user.
   healthcheck = {
-    test         = ["CMD", "mongosh", "--quiet", "--norc", "--eval", "db.adminCommand({ping: 1}).ok"]
+    test         = concat(["CMD", "mongosh", "--quiet", "--norc"], local.mongosh_tls, ["--eval", "db.adminCommand({ping: 1}).ok"])
     interval     = "5s"
     timeout      = "5s"
     retries      = 12

@@ -9,6 +9,10 @@ output "service" {
     container = local.name
     volume    = module.container.volumes["data"]
     image     = var.image
+    # No TLS locally for this service (the local switch multidb_tls covers PostgreSQL,
+    # Redis and MongoDB): the contract's keys, with plaintext.
+    tls       = false
+    ca_bundle = null
     # S3 specifics: the admin API (v2, bearer token = secret
     # objectstore_admin_token), the region clients must sign with, and the
     # metadata volume.

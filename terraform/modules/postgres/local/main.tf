@@ -2,6 +2,16 @@ locals {
   name          = "${var.project_name}-postgres"
   password_file = "/run/secrets/postgres_admin_password"
   labels        = merge(var.labels, { service = "postgres" })
+
+  # With TLS every TCP connection must use it (hostssl; plaintext is refused: hostnossl
+  # reject); the socket inside the container stays as the image has it (initdb's trust).
+  hba_file         = "/etc/multidb/pg_hba.conf"
+  hba              = <<-EOT
+    local     all all     trust
+    hostssl   all all all scram-sha-256
+    hostnossl all all all reject
+  EOT
+  tls_in_container = "/run/multidb-tls"
 }
 
 module "container" {
@@ -18,13 +28,24 @@ module "container" {
   ports     = [{ internal = 5432, external = var.host_port }]
   volumes   = { data = "/var/lib/postgresql/data" }
 
+  # The official image's entrypoint takes `postgres -c name=value` (and hands the options to
+  # its temporary init server too).
+  tls = var.tls_dir == null ? null : { host_dir = var.tls_dir, owner = "postgres", dir = local.tls_in_container }
+  command = var.tls_dir == null ? null : [
+    "postgres", "-c", "ssl=on", "-c", "ssl_cert_file=${local.tls_in_container}/server.crt",
+    "-c", "ssl_key_file=${local.tls_in_container}/server.key", "-c", "hba_file=${local.hba_file}",
+  ]
+
   env = [
     "POSTGRES_USER=${var.admin_user}",
     "POSTGRES_DB=${var.database}",
     "POSTGRES_PASSWORD_FILE=${local.password_file}",
   ]
 
-  uploads = [{ file = local.password_file, content = var.admin_password, permissions = "0400" }]
+  uploads = concat(
+    [{ file = local.password_file, content = var.admin_password, permissions = "0400" }],
+    var.tls_dir == null ? [] : [{ file = local.hba_file, content = local.hba, permissions = "0644" }],
+  )
 
   healthcheck = {
     test         = ["CMD-SHELL", "pg_isready -q -h 127.0.0.1 -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\""]

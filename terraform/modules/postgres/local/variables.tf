@@ -70,3 +70,9 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "tls_dir" {
+  description = "Directory of this server's TLS key material (server.key, server.crt, ca.crt; mounted read-only, never in the Terraform state), or null: plaintext. With it, plaintext connections are refused."
+  type        = string
+  default     = null
+}

@@ -9,5 +9,9 @@ output "service" {
     container = local.name
     volume    = module.container.volumes["data"]
     image     = var.image
+    # TLS (the local switch multidb_tls): whether the server speaks only TLS, and the CA
+    # certificate clients verify it with (a file of the controller's state directory).
+    tls       = var.tls_dir != null
+    ca_bundle = var.tls_dir == null ? null : "${var.tls_dir}/ca.crt"
   }
 }

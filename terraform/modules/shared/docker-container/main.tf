@@ -8,6 +8,25 @@ locals {
   cpus = floor(var.cpus) == var.cpus ? format("%.1f", var.cpus) : tostring(var.cpus)
 
   image_id = var.manage_image ? docker_image.this[0].image_id : var.image_id
+
+  # TLS: the server's key material is bind-mounted read-only (it never enters the Terraform
+  # state, as an upload would) and, at every start, copied by root to a directory the
+  # server's user owns, with the key 0600 and server.pem = certificate + key (mongod's
+  # form): a bind mount keeps the host's owner, which the server's user is not, and servers
+  # refuse or cannot read a key they do not own. Then the image's own entrypoint runs with
+  # the service's arguments, as without TLS (`sh` as the first argument is executed as is
+  # by the official images' entrypoints).
+  tls_source = "/run/multidb-tls-source"
+  tls_prepare = var.tls == null ? "" : join(" && ", [
+    "set -eu",
+    "install -d -m 0700 -o ${var.tls.owner} -g ${var.tls.owner} ${var.tls.dir}",
+    "install -m 0600 -o ${var.tls.owner} -g ${var.tls.owner} ${local.tls_source}/server.key ${var.tls.dir}/server.key",
+    "install -m 0644 ${local.tls_source}/server.crt ${local.tls_source}/ca.crt ${var.tls.dir}/",
+    "(umask 077 && cat ${var.tls.dir}/server.crt ${var.tls.dir}/server.key > ${var.tls.dir}/server.pem)",
+    "chown ${var.tls.owner}:${var.tls.owner} ${var.tls.dir}/server.pem",
+    "exec ${var.tls.entrypoint} \"$@\"",
+  ])
+  command = var.tls == null ? var.command : concat(["sh", "-c", local.tls_prepare, "sh"], var.command == null ? [] : var.command)
 }
 
 # The image, unless the caller manages it (the nodes of a cluster share one).
@@ -41,7 +60,7 @@ resource "docker_container" "this" {
   hostname = var.hostname
   restart  = "unless-stopped"
   must_run = true
-  command  = var.command
+  command  = local.command
 
   memory      = var.memory_mb
   memory_swap = var.memory_mb
@@ -73,6 +92,16 @@ resource "docker_container" "this" {
     }
   }
 
+  dynamic "mounts" {
+    for_each = var.tls == null ? [] : [var.tls.host_dir]
+    content {
+      type      = "bind"
+      source    = mounts.value
+      target    = local.tls_source
+      read_only = true
+    }
+  }
+
   dynamic "volumes" {
     for_each = var.volumes
     content {
@@ -87,6 +116,13 @@ resource "docker_container" "this" {
     timeout      = var.healthcheck.timeout
     retries      = var.healthcheck.retries
     start_period = var.healthcheck.start_period
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.tls == null || try(length(var.command), 0) > 0
+      error_message = "${var.name}: with tls, command must name the server's command and arguments (the entrypoint runs it after the key material is in place)."
+    }
   }
 
   log_driver = "json-file"

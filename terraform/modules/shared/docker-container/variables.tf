@@ -47,6 +47,29 @@ variable "command" {
   default     = null
 }
 
+variable "tls" {
+  description = <<-EOT
+    TLS key material of the server, or null (no TLS). host_dir: a directory of the Docker host
+    holding server.key, server.crt and ca.crt, mounted read-only (the key never enters the
+    Terraform state). At every start, as root and before the image's entrypoint, they are
+    copied to `dir` (0700, owned by `owner`: key 0600, server.pem = certificate + key), then
+    `entrypoint` runs with `command` (which must then be set): the image's entrypoint, which
+    drops to `owner` as without TLS.
+  EOT
+  type = object({
+    host_dir   = string
+    owner      = string
+    dir        = optional(string, "/run/multidb-tls")
+    entrypoint = optional(string, "docker-entrypoint.sh")
+  })
+  default = null
+
+  validation {
+    condition     = var.tls == null || (startswith(try(var.tls.host_dir, ""), "/") && can(regex("^[a-z_][a-z0-9_-]*$", try(var.tls.owner, ""))) && can(regex("^/[A-Za-z0-9/_.-]+$", try(var.tls.dir, ""))))
+    error_message = "tls.host_dir must be an absolute path, tls.owner a user name of the image, tls.dir an absolute path."
+  }
+}
+
 variable "env" {
   description = "Environment of the container (NAME=value). Prefer *_FILE variables and `uploads` for secrets: an environment is visible to `docker inspect`."
   type        = list(string)

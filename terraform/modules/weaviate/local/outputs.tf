@@ -17,6 +17,10 @@ output "service" {
     container = local.name
     volume    = module.container.volumes["data"]
     image     = var.image
+    # No TLS locally for this service (the local switch multidb_tls covers PostgreSQL,
+    # Redis and MongoDB): the contract's keys, with plaintext.
+    tls       = false
+    ca_bundle = null
     # Weaviate specifics: gRPC endpoint (v4 clients) and the application user's
     # name (its API key is the secret weaviate_app_api_key).
     scheme    = "http"

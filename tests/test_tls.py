@@ -1,0 +1,219 @@
+"""TLS (issue 13): `multidb_tls=true` on an instance of its own with the services that speak it.
+
+One instance (project multidb-ci-tls, PostgreSQL, Redis and MongoDB only, ports from the OS,
+its own subnet and state home) converged once with the switch on, then:
+- the contract says `tls` and names the CA bundle, which is the state directory's CA;
+- each application user connects with TLS verifying the server's certificate and name
+  (psycopg sslmode=verify-full, redis-py ssl_cert_reqs=required + check_hostname, pymongo
+  tls + tlsCAFile), and the session is encrypted where the server can say so;
+- a CA other than the instance's is refused (the verification is real), and so is plaintext;
+- the keys (and certificates) are 0600 in 0700 directories, the CA key is mounted into no container and
+  no key is in the Terraform state;
+- the second site.yml reports changed=0.
+The instance is destroyed with its data at the end.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pymongo
+import psycopg
+import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from conftest import REPO, free_port_blocks, project_containers, recap_changed, record
+
+# An instance of its own without a ScyllaDB cluster: `make test` runs this module beside the others.
+pytestmark = pytest.mark.beside
+
+PROJECT = "multidb-ci-tls"
+TLS_SERVICES = ("postgres", "redis", "mongodb")
+OTHER_SERVICES = ("weaviate", "objectstore", "scylla")
+
+
+def _playbook(state_home: Path, args: list[str]) -> subprocess.CompletedProcess:
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+               MULTIDB_STATE_HOME=str(state_home))
+    cmd = ["ansible-playbook", "-v", "-i", str(REPO / "inventories/local"), *args]
+    image_vars = os.environ.get("MULTIDB_IMAGE_VARS")
+    if image_vars:
+        cmd += ["-e", f"@{image_vars}"]
+    return record(cmd, subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900))
+
+
+def _ok(proc: subprocess.CompletedProcess, what: str) -> subprocess.CompletedProcess:
+    assert proc.returncode == 0, f"{what} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory):
+    """The instance converged once with multidb_tls=true: its settings, state directory,
+    contract and secrets."""
+    home = tmp_path_factory.mktemp("tls-home")
+    ports = free_port_blocks([1] * len(TLS_SERVICES))
+    args = ["-e", f"multidb_project_name={PROJECT}", "-e", "multidb_network_subnet=10.213.12.0/24",
+            "-e", "multidb_tls=true"]
+    for svc, port in zip(TLS_SERVICES, ports):
+        args += ["-e", f"multidb_{svc}_enabled=true", "-e", f"multidb_{svc}_port={port}"]
+    for svc in OTHER_SERVICES:
+        args += ["-e", f"multidb_{svc}_enabled=false"]
+    try:
+        _ok(_playbook(home, ["site.yml", *args]), "site.yml with multidb_tls=true")
+        state = home / PROJECT
+        yield {"args": args, "home": home, "state": state,
+               "services": json.loads((state / "services.json").read_text()),
+               "secrets": {p.name: p.read_text() for p in (state / "secrets").iterdir() if p.is_file()}}
+    finally:
+        _playbook(home, ["playbooks/teardown.yml", *args, "-e", "multidb_destroy_data=true"])
+        assert project_containers(PROJECT) == set(), "the TLS test instance was not destroyed"
+
+
+@pytest.fixture(scope="module")
+def other_ca(tmp_path_factory) -> str:
+    """A CA certificate that did not sign the servers' certificates."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "not the platform's CA")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    path = tmp_path_factory.mktemp("other-ca") / "ca.crt"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return str(path)
+
+
+def test_the_contract_says_tls_and_names_the_instances_ca(instance):
+    services, tls = instance["services"], instance["state"] / "tls"
+    assert set(services) == set(TLS_SERVICES)
+    for svc in TLS_SERVICES:
+        assert services[svc]["tls"] is True, services[svc]
+        # The CA beside the server's key (what its container mounts) is the instance's CA.
+        assert services[svc]["ca_bundle"] == str(tls / svc / "ca.crt"), services[svc]
+        assert Path(services[svc]["ca_bundle"]).read_bytes() == (tls / "ca.crt").read_bytes()
+
+
+def _ca(instance, svc: str) -> str:
+    """The CA bundle clients verify `svc` with, from the contract (as the roles read it)."""
+    return instance["services"][svc]["ca_bundle"]
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+def _pg(instance, **kwargs):
+    pg = instance["services"]["postgres"]
+    return psycopg.connect(host=pg["host"], port=pg["port"], dbname=pg["database"], user="app",
+                           password=instance["secrets"]["postgres_app_password"], connect_timeout=10, **kwargs)
+
+
+def test_postgres_app_role_connects_with_verify_full_over_tls(instance):
+    with _pg(instance, sslmode="verify-full", sslrootcert=_ca(instance, "postgres")) as conn:
+        row = conn.execute("SELECT current_user, ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
+    assert row[0] == "app" and row[1] is True and row[2].startswith("TLSv1."), row
+
+
+def test_postgres_refuses_plaintext_and_a_foreign_ca(instance, other_ca):
+    with pytest.raises(psycopg.OperationalError, match="no pg_hba.conf entry|rejects connection"):
+        _pg(instance, sslmode="disable").close()
+    with pytest.raises(psycopg.OperationalError, match="certificate verify failed"):
+        _pg(instance, sslmode="verify-full", sslrootcert=other_ca).close()
+
+
+# --- Redis -----------------------------------------------------------------------------------
+
+def _redis(instance, **kwargs) -> redis.Redis:
+    rd = instance["services"]["redis"]
+    # No retries: a refused connection is the answer, not a reason to try again.
+    return redis.Redis(host=rd["host"], port=rd["port"], username="app",
+                       password=instance["secrets"]["redis_app_password"], socket_timeout=5,
+                       retry=Retry(NoBackoff(), 0), **kwargs)
+
+
+def test_redis_app_user_connects_over_verified_tls(instance):
+    client = _redis(instance, ssl=True, ssl_ca_certs=_ca(instance, "redis"), ssl_cert_reqs="required", ssl_check_hostname=True)
+    try:
+        assert client.set("app:tls-test", "1") and client.get("app:tls-test") == b"1"
+        assert client.acl_whoami() == "app"
+    finally:
+        client.close()
+
+
+def test_redis_refuses_plaintext_and_a_foreign_ca(instance, other_ca):
+    with pytest.raises(redis.exceptions.ConnectionError):
+        _redis(instance).ping()
+    with pytest.raises(redis.exceptions.ConnectionError, match="certificate verify failed"):
+        _redis(instance, ssl=True, ssl_ca_certs=other_ca, ssl_cert_reqs="required", ssl_check_hostname=True).ping()
+
+
+# --- MongoDB ---------------------------------------------------------------------------------
+
+def _mongo(instance, timeout_ms: int = 5000, **kwargs) -> pymongo.MongoClient:
+    mg = instance["services"]["mongodb"]
+    return pymongo.MongoClient(host=mg["host"], port=mg["port"], directConnection=True, username="app",
+                               password=instance["secrets"]["mongodb_app_password"], authSource=mg["database"],
+                               serverSelectionTimeoutMS=timeout_ms, **kwargs)
+
+
+def test_mongodb_app_user_connects_over_verified_tls(instance):
+    database = instance["services"]["mongodb"]["database"]
+    with _mongo(instance, tls=True, tlsCAFile=_ca(instance, "mongodb")) as client:
+        status = client[database].command("connectionStatus")
+        assert [u["user"] for u in status["authInfo"]["authenticatedUsers"]] == ["app"], status
+        client[database]["tls_test"].replace_one({"_id": 1}, {"_id": 1, "via": "tls"}, upsert=True)
+        assert client[database]["tls_test"].find_one({"_id": 1})["via"] == "tls"
+
+
+def test_mongodb_refuses_plaintext_and_a_foreign_ca(instance, other_ca):
+    database = instance["services"]["mongodb"]["database"]
+    # A refusal is final: the driver's retries until its deadline only cost time.
+    with pytest.raises(pymongo.errors.ServerSelectionTimeoutError, match="connection closed|reset"):
+        with _mongo(instance, timeout_ms=1500) as client:
+            client[database].command("ping")
+    with pytest.raises(pymongo.errors.ServerSelectionTimeoutError, match="certificate verify failed"):
+        with _mongo(instance, timeout_ms=1500, tls=True, tlsCAFile=other_ca) as client:
+            client[database].command("ping")
+
+
+# --- Key material ----------------------------------------------------------------------------
+
+def test_keys_are_private_and_stay_out_of_containers_and_terraform_state(instance):
+    tls = instance["state"] / "tls"
+    keys = sorted(tls.rglob("*.key"))
+    assert [k.relative_to(tls).as_posix() for k in keys] == ["ca.key", *(f"{s}/server.key" for s in sorted(TLS_SERVICES))]
+    # Every file (keys, certificates) 0600 like the rest of the state directory, every directory 0700.
+    for path in (p for p in tls.rglob("*") if p.is_file()):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path} is {oct(path.stat().st_mode)}"
+    for path in [tls, *(p for p in tls.iterdir() if p.is_dir())]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, f"{path} is {oct(path.stat().st_mode)}"
+    # Each container mounts its own server's directory, read-only, and nothing else of the state directory.
+    import docker
+
+    client = docker.from_env()
+    for svc in TLS_SERVICES:
+        mounts = client.containers.get(instance["services"][svc]["container"]).attrs["Mounts"]
+        binds = [(m["Source"], m["RW"]) for m in mounts if m["Type"] == "bind"]
+        assert binds == [(str(tls / svc), False)], binds
+    # The keys reached the containers through the mounts, not the Terraform state.
+    state = (instance["state"] / "terraform.tfstate").read_text()
+    for path in keys:
+        body = "".join(path.read_text().splitlines()[1:-1])
+        assert body[:64] not in state.replace("\\n", ""), f"{path.name} is in the Terraform state"
+
+
+def test_second_run_changes_nothing(instance):
+    proc = _ok(_playbook(instance["home"], ["site.yml", *instance["args"]]), "second site.yml with multidb_tls=true")
+    assert recap_changed(proc.stdout) == 0, proc.stdout[-4000:]
