@@ -165,6 +165,13 @@ CASES = [
      ["multidb_state_backend", "must be s3 when multidb_environment is aws"]),
     ("aws-setting-on-local-environment", {"multidb_redis_node_type": "cache.m7g.large"},
      ["multidb_redis_node_type", "only used when multidb_environment is aws"]),
+    # TLS in the local environment (issue 13)
+    ("tls-wrong-type", {"multidb_tls": "maybe"},
+     ["multidb_tls", "must be a boolean"]),
+    # refused after the variables and this machine's images were checked ("@images": this
+    # session's image variables, so that only the refusal under test remains)
+    ("tls-with-scylla-enabled", {"@images": True, "multidb_tls": True, "multidb_scylla_enabled": True},
+     ["multidb_tls=true covers PostgreSQL, Redis and MongoDB only", "multidb_scylla_enabled=false"]),
 ]
 
 # What a user of the AWS inventories must give before a first run (they ship empty).
@@ -224,6 +231,10 @@ def _prepare(index, case_id, extra, workdir):
         extra = {k: v for k, v in extra.items() if k != "@inventory"}
     else:
         variables.update(free_instance_ports(_TAKEN_PORTS))
+    if isinstance(extra, dict) and extra.get("@images"):
+        if os.environ.get("MULTIDB_IMAGE_VARS"):
+            variables.update(yaml.safe_load(open(os.environ["MULTIDB_IMAGE_VARS"])))
+        extra = {k: v for k, v in extra.items() if k != "@images"}
     if extra == "same-port":
         variables[f"multidb_{SVC_B}_port"] = variables[f"multidb_{SVC_A}_port"]
     elif extra == "memory-sum":
