@@ -161,7 +161,7 @@ test-ops: $(IMAGE_DEP) ## Operations tests alone: bad input, check/drift/status/
 	  pytest -p no:cacheprovider -v --durations=0 -m ops tests
 
 unit: ## Unit tier: plugins and filters without Docker (seconds)
-	$(STAGE) unit pytest -q -p no:cacheprovider tests/unit
+	MULTIDB_UNIT_TESTS=1 $(STAGE) unit pytest -q -p no:cacheprovider tests/unit
 
 BENCH_RUNS ?= 3
 bench: images ## How long users wait: cold site.yml, no-op, --check, apply->healthy floor (min/median of BENCH_RUNS=3)
@@ -171,4 +171,7 @@ RUNS ?= 10
 bench-scylla: images ## Cold ScyllaDB cluster formations on the stand-in (RUNS=10): times, failures, thread dumps
 	python scripts/bench_scylla_formation.py --runs $(RUNS) --image-vars $(CURDIR)/$(STANDIN_VARS)
 
+# molecule's verify is handed every test file, tests/unit's too: after the unit stage of
+# `make test` it leaves them out (tests/conftest.py).
+test: export MULTIDB_UNIT_TESTS := 0
 test: unit lint molecule ## The test command: unit tier, lint, then molecule (converge, idempotence, verify, operations)

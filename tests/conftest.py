@@ -203,12 +203,20 @@ def pytest_runtest_logreport(report):
 
 def pytest_collection_modifyitems(config, items):
     """Deselect the operations tests unless MULTIDB_OPS_TESTS=1; with it, run them last.
+    MULTIDB_UNIT_TESTS=0 (`make test`, after its unit stage) deselects tests/unit.
     MULTIDB_BESIDE_TESTS=0 deselects the `beside` tests, =only keeps only them (scripts/molecule-test.sh
     runs them in a process of their own); unset, they run with the others.
 
     Not `collect_ignore`: molecule's testinfra verifier passes every test file explicitly,
     and explicit paths are collected regardless of it.
     """
+    # `make test` ran the unit tier as a stage of its own first: molecule's verify (which is
+    # handed every test file, tests/unit's too) does not run it again.
+    if os.environ.get("MULTIDB_UNIT_TESTS") == "0":
+        unit = [item for item in items if Path(str(item.fspath)).parent.name == "unit"]
+        if unit:
+            config.hook.pytest_deselected(items=unit)
+            items[:] = [item for item in items if item not in unit]
     beside_mode = os.environ.get("MULTIDB_BESIDE_TESTS")
     if beside_mode in ("0", "only"):
         wanted = beside_mode == "only"
