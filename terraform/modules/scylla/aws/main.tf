@@ -215,28 +215,16 @@ module "security_group" {
   tags             = local.tags
 }
 
-resource "aws_vpc_security_group_ingress_rule" "internode" {
-  count = length(local.internode_ports)
+# Inter-node RPC between the nodes of this cluster only (the group to itself, both directions).
+module "internode" {
+  source = "../../shared/aws-security-group-link"
 
-  security_group_id            = module.security_group.id
-  description                  = "Inter-node RPC between the nodes of this cluster"
-  ip_protocol                  = "tcp"
-  from_port                    = local.internode_ports[count.index]
-  to_port                      = local.internode_ports[count.index]
-  referenced_security_group_id = module.security_group.id
-  tags                         = local.tags
-}
-
-resource "aws_vpc_security_group_egress_rule" "internode" {
-  count = length(local.internode_ports)
-
-  security_group_id            = module.security_group.id
-  description                  = "Inter-node RPC to the other nodes of this cluster"
-  ip_protocol                  = "tcp"
-  from_port                    = local.internode_ports[count.index]
-  to_port                      = local.internode_ports[count.index]
-  referenced_security_group_id = module.security_group.id
-  tags                         = local.tags
+  from_security_group_id = module.security_group.id
+  to_security_group_id   = module.security_group.id
+  ports                  = local.internode_ports
+  egress_description     = "Inter-node RPC to the other nodes of this cluster"
+  ingress_description    = "Inter-node RPC between the nodes of this cluster"
+  tags                   = local.tags
 }
 
 # HTTPS inside the VPC only: the interface endpoints (Secrets Manager, KMS, SSM) the nodes call.

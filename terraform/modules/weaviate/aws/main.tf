@@ -160,38 +160,26 @@ locals {
   target_ports = [local.http_port, local.grpc_port]
 }
 
-resource "aws_vpc_security_group_egress_rule" "alb_to_task" {
-  count = length(local.target_ports)
+module "alb_to_task" {
+  source = "../../shared/aws-security-group-link"
 
-  security_group_id            = module.alb_security_group.id
-  description                  = "To the Weaviate task (REST and gRPC)"
-  ip_protocol                  = "tcp"
-  from_port                    = local.target_ports[count.index]
-  to_port                      = local.target_ports[count.index]
-  referenced_security_group_id = aws_security_group.task.id
-  tags                         = local.tags
+  from_security_group_id = module.alb_security_group.id
+  to_security_group_id   = aws_security_group.task.id
+  ports                  = local.target_ports
+  egress_description     = "To the Weaviate task (REST and gRPC)"
+  ingress_description    = "From the load balancer (REST and gRPC)"
+  tags                   = local.tags
 }
 
-resource "aws_vpc_security_group_ingress_rule" "task_from_alb" {
-  count = length(local.target_ports)
+module "task_to_efs" {
+  source = "../../shared/aws-security-group-link"
 
-  security_group_id            = aws_security_group.task.id
-  description                  = "From the load balancer (REST and gRPC)"
-  ip_protocol                  = "tcp"
-  from_port                    = local.target_ports[count.index]
-  to_port                      = local.target_ports[count.index]
-  referenced_security_group_id = module.alb_security_group.id
-  tags                         = local.tags
-}
-
-resource "aws_vpc_security_group_egress_rule" "task_to_efs" {
-  security_group_id            = aws_security_group.task.id
-  description                  = "NFS (TLS) to the file system"
-  ip_protocol                  = "tcp"
-  from_port                    = 2049
-  to_port                      = 2049
-  referenced_security_group_id = aws_security_group.efs.id
-  tags                         = local.tags
+  from_security_group_id = aws_security_group.task.id
+  to_security_group_id   = aws_security_group.efs.id
+  ports                  = [2049]
+  egress_description     = "NFS (TLS) to the file system"
+  ingress_description    = "NFS from the Weaviate task"
+  tags                   = local.tags
 }
 
 # The task's own AWS calls at start (Secrets Manager, CloudWatch Logs, ECR) go to the VPC's
@@ -226,16 +214,6 @@ resource "aws_vpc_security_group_egress_rule" "task_image_pull" {
   to_port           = 443
   cidr_ipv4         = var.weaviate.image_pull_cidr_blocks[count.index]
   tags              = local.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "efs_from_task" {
-  security_group_id            = aws_security_group.efs.id
-  description                  = "NFS from the Weaviate task"
-  ip_protocol                  = "tcp"
-  from_port                    = 2049
-  to_port                      = 2049
-  referenced_security_group_id = aws_security_group.task.id
-  tags                         = local.tags
 }
 
 # --- File system ---------------------------------------------------------------------------------
