@@ -7,12 +7,15 @@ from the instance's state directory, exactly like the roles do.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import re
+import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -179,9 +182,10 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "ops(order): operations and safety test: breaks and rebuilds the instance; runs last, by order")
     config.addinivalue_line(
-        "markers", "beside: test on an instance of its own without a ScyllaDB cluster (its own project, subnet, state "
-                   "home, ports from the OS): `make test` runs it in a process of its own beside the tests of the "
-                   "molecule instance (MULTIDB_BESIDE_TESTS)")
+        "markers", "beside(order=N): test on an instance of its own (its own project, subnet, state home, ports from "
+                   "the OS): `make test` runs it in a process of its own beside the tests of the molecule instance "
+                   "(MULTIDB_BESIDE_TESTS), lowest order first (default 10): the longest first, so that both "
+                   "processes end at about the same time")
 
 
 def _ops_order(item) -> int | None:
@@ -221,9 +225,11 @@ def pytest_collection_modifyitems(config, items):
     if beside_mode in ("0", "only"):
         wanted = beside_mode == "only"
         kept = [item for item in items if (item.get_closest_marker("beside") is not None) == wanted]
+        if wanted:  # sorted() is stable: the tests of one module keep their order
+            kept.sort(key=lambda item: int(item.get_closest_marker("beside").kwargs.get("order", 10)))
         if len(kept) < len(items):
             config.hook.pytest_deselected(items=[item for item in items if item not in kept])
-            items[:] = kept
+        items[:] = kept
     ops = [item for item in items if _ops_order(item) is not None]
     regular = [item for item in items if _ops_order(item) is None]
     # sorted() is stable: the tests of one file keep their order.
@@ -369,10 +375,44 @@ def link_collections(tree: Path) -> None:
     with: this repo's installs, and multidb.platform pointing at that checkout itself."""
     ours = REPO / "collections/ansible_collections"
     theirs = tree / "collections/ansible_collections"
-    theirs.mkdir(parents=True)
+    theirs.mkdir(parents=True, exist_ok=True)
     for namespace in ours.iterdir():
         if namespace.name == "multidb":
-            (theirs / "multidb").mkdir()
-            (theirs / "multidb/platform").symlink_to("../../..")
+            # tracked in git today (a checkout has it); not in older commits' checkouts
+            (theirs / "multidb").mkdir(exist_ok=True)
+            if not (theirs / "multidb/platform").is_symlink():
+                (theirs / "multidb/platform").symlink_to("../../..")
         else:
             (theirs / namespace.name).symlink_to(namespace.resolve())
+
+
+def _moto_server_binary() -> str:
+    cache = Path(os.environ.get("MULTIDB_CACHE", Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+                                / "multidb-platform"))
+    found = shutil.which("moto_server") or str(cache / "bin/moto_server")
+    assert Path(found).exists(), "moto_server not found: run `make setup` (requirements-moto.txt)"
+    return found
+
+
+@contextlib.contextmanager
+def moto_server():
+    """moto's server (S3, DynamoDB, STS, Secrets Manager: a real AWS API on this machine) on a
+    port the OS chose: yields its endpoint URL; stopped (and its data gone) on exit."""
+    proc = subprocess.Popen([_moto_server_binary(), "-H", "127.0.0.1", "-p", "0"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        endpoint, deadline, seen = None, time.monotonic() + 60, []
+        while endpoint is None and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line and proc.poll() is not None:
+                break
+            seen.append(line)
+            match = re.search(r"Running on (http://127\.0\.0\.1:[0-9]+)", line)
+            endpoint = match.group(1) if match else None
+        assert endpoint, f"moto_server did not start: {''.join(seen)[-2000:]}"
+        # Keep reading its log so that it never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+        yield endpoint
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

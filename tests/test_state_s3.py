@@ -26,16 +26,14 @@ import os
 import re
 import shutil
 import subprocess
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
 import pytest
 
-from conftest import (REPO, free_port_blocks, link_collections, project_containers, read_secrets, read_services,
-                      recap_changed, record)
+from conftest import (REPO, free_port_blocks, link_collections, moto_server, project_containers, read_secrets,
+                      read_services, recap_changed, record)
 from sentinels import missing_sentinels, write_sentinels
 
 # A Redis-only instance of its own and moto: `make test` runs this module beside the others.
@@ -75,35 +73,11 @@ TOFU_PROVIDER = 'provider["registry.opentofu.org/kreuzwerker/docker"]'
 TERRAFORM_PROVIDER = 'provider["registry.terraform.io/kreuzwerker/docker"]'
 
 
-def _moto_server() -> str:
-    cache = Path(os.environ.get("MULTIDB_CACHE", Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-                                / "multidb-platform"))
-    found = shutil.which("moto_server") or str(cache / "bin/moto_server")
-    assert Path(found).exists(), "moto_server not found: run `make setup` (requirements-moto.txt)"
-    return found
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint():
     """moto's server on a port the OS chose; stopped (and its data gone) after the module."""
-    proc = subprocess.Popen([_moto_server(), "-H", "127.0.0.1", "-p", "0"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        endpoint, deadline, seen = None, time.monotonic() + 60, []
-        while endpoint is None and time.monotonic() < deadline:
-            line = proc.stderr.readline()
-            if not line and proc.poll() is not None:
-                break
-            seen.append(line)
-            match = re.search(r"Running on (http://127\.0\.0\.1:[0-9]+)", line)
-            endpoint = match.group(1) if match else None
-        assert endpoint, f"moto_server did not start: {''.join(seen)[-2000:]}"
-        # Keep reading its log so that it never blocks on a full pipe.
-        threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+    with moto_server() as endpoint:
         yield endpoint
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _s3(endpoint: str):
