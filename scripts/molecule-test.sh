@@ -5,10 +5,10 @@
 # with MULTIDB_OPS_TESTS=0), cleanup. As with `molecule test --destroy=always`, the last
 # cleanup also runs when a stage failed, so no test instance is left behind.
 #
-# Stage "beside": the test modules marked `beside` (an instance of their own without a
-# ScyllaDB cluster, e.g. the S3 remote state tests) run in a pytest process of their own,
-# started after idempotence, beside verify and operations (the two cores are not both busy
-# most of the time there). Its output is printed when it ends; the script waits for it (and
+# Stage "beside": the test modules marked `beside` (each on an instance of its own: the
+# upgrade test, the S3 remote state tests, TLS) run in a pytest process of their own, started
+# after idempotence, beside verify and operations (the two cores are not both busy most of
+# the time there), the longest first so that both end at about the same time. Its output is printed when it ends; the script waits for it (and
 # its own teardown) before the last cleanup, and fails when it failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

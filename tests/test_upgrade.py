@@ -4,7 +4,8 @@ and the run after that changes nothing.
 
 The previous code is a `git worktree` of UPGRADE_FROM (the last commit before the shared
 container module) on an instance of its own (project multidb-ci-upgrade, its own state home,
-ports from the OS, its own subnet), destroyed with its data at the end.
+ports from the OS, its own subnet), destroyed with its data at the end. `make test` runs it
+first in the beside stage (the longest test there), beside verify on the molecule instance.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import pytest
 
 from conftest import REPO, container_ids, link_collections, free_instance_ports, project_objects, recap_changed, record
 from sentinels import missing_sentinels, write_sentinels
+
+pytestmark = pytest.mark.beside(order=0)
 
 # main before the services became inventory hosts and the containers one shared module.
 UPGRADE_FROM = "24369db7fe1ab0fdf885acce371804b7c4394e60"
