@@ -232,6 +232,38 @@ def _rule_for(name, rules):
     return None
 
 
+def _equals(value, wanted):
+    """A condition's value matches: a boolean condition also matches the strings a boolean is
+    given as (`-e name=true` on a command line, `yes`/`no` answers of an AWX survey)."""
+    if isinstance(wanted, bool):
+        try:
+            return _as_bool(value) == wanted
+        except ValueError:
+            return False
+    return value == wanted
+
+
+def _confirmation_error(name, values, rule):
+    """`confirmed_by` ({variable, value_of, required_when}): when this (boolean) variable is true,
+    `variable` must repeat the value of `value_of` (for example the project name) if it is given,
+    and must be given when every condition of `required_when` holds."""
+    confirm = rule.get("confirmed_by")
+    if not confirm or not _equals(values[name], True):
+        return None
+    other, source = confirm["variable"], confirm["value_of"]
+    expected = values.get(source)
+    given = values.get(other) not in (None, "")
+    if given and str(values[other]) != str(expected):
+        return "%s must be the value of %s ('%s') to confirm %s=true, got %s" % (
+            other, source, _plain(expected), name, _shown(values[other], {}))
+    required = confirm.get("required_when") or {}
+    if not given and required and all(_equals(values.get(k), v) for k, v in required.items()):
+        return "%s=true %s: confirm it by setting %s to the value of %s ('%s') (%s)" % (
+            name, confirm.get("reason", "needs a confirmation"), other, source, _plain(expected),
+            ", ".join("%s is %s" % (k, _yaml(v)) for k, v in required.items()))
+    return None
+
+
 def _condition_error(name, values, rule):
     """`required_when` / `only_when` ({other variable: value}): the variable must be non-empty
     when the other variable has that value, or must be empty unless it has. `choices_when`
@@ -255,10 +287,10 @@ def _condition_error(name, values, rule):
                 joined["with"], name, text, len(text), joined["max"],
                 " (%s)" % joined["reason"] if joined.get("reason") else "")
     for other, wanted in (rule.get("required_when") or {}).items():
-        if values.get(other) == wanted and not given:
+        if _equals(values.get(other), wanted) and not given:
             return "%s is required when %s is %s" % (name, other, _yaml(wanted))
     for other, wanted in (rule.get("only_when") or {}).items():
-        if given and values.get(other) != wanted:
+        if given and not _equals(values.get(other), wanted):
             return "%s is only used when %s is %s (it is %s): remove it or set %s=%s" % (
                 name, other, wanted, _shown(values.get(other), {}), other, wanted)
     return None
@@ -280,6 +312,7 @@ def preflight_errors(values, rules, services, platform_words, context=None):
             continue
         message = (_check(name, values[name], rule, services.get(service) or {}, context)
                    or _condition_error(name, values, rule)
+                   or _confirmation_error(name, values, rule)
                    or _window_error(name, values, rule, service))
         if message:
             errors.append(message)
