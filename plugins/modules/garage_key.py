@@ -16,7 +16,9 @@ description:
     permission on other buckets and owner rights it should not have, and forbids it to create buckets
     unless O(allow_create_bucket).
   - Writes the key ID and its secret to O(access_key_id_file) and O(secret_access_key_file) (0600) when they
-    differ. Neither is returned or logged (the project keeps the key ID with the secrets).
+    differ. Neither is returned or logged (the project keeps the key ID with the secrets). The files are a
+    local copy of what Garage keeps: writing a missing copy (an empty state directory: an AWX job's, a second
+    controller's) is listed in RV(actions) but is not a change; replacing a copy that differs is.
   - In check mode it changes nothing and reports what it would do in RV(actions).
 options:
   name:
@@ -91,18 +93,20 @@ from ansible_collections.multidb.platform.plugins.module_utils.bearer_api import
 
 
 def _write(module, path, content, actions, what):
-    """Write content to path (0600) when it differs; True when written (or would be)."""
+    """Write content to path (0600) when it differs. Returns True when that is a change: a copy
+    that existed and differed (a missing copy is written, and listed, but is no change)."""
     try:
         with open(path) as f:
             same = f.read() == content
         same = same and (os.stat(path).st_mode & 0o777) == 0o600
+        existed = True
     except OSError:
-        same = False
+        same = existed = False
     if same:
-        return
-    actions.append("write %s to %s" % (what, path))
+        return False
+    actions.append("%s %s to %s" % ("write" if existed else "copy", what, path))
     if module.check_mode:
-        return
+        return existed
     # The directory may not exist yet (secrets kept in AWS Secrets Manager: no secret files).
     os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
     tmp = "%s.tmp-%d" % (path, os.getpid())
@@ -111,6 +115,7 @@ def _write(module, path, content, actions, what):
         f.write(content)
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
+    return existed
 
 
 def main():
@@ -186,12 +191,14 @@ def main():
                 api.request("POST", path, {"bucketId": bucket_id, "accessKeyId": key_id, "permissions": permissions})
             if deny_create:
                 api.request("POST", "/v2/UpdateKey?id=%s" % quote(key_id), {"deny": {"createBucket": True}})
+        changed = bool(actions)
         if p["access_key_id_file"]:
-            _write(module, p["access_key_id_file"], key["accessKeyId"], actions, "the key ID")
-            _write(module, p["secret_access_key_file"], key["secretAccessKey"], actions, "the secret key")
+            for path, content, what in ((p["access_key_id_file"], key["accessKeyId"], "the key ID"),
+                                        (p["secret_access_key_file"], key["secretAccessKey"], "the secret key")):
+                changed = _write(module, path, content, actions, what) or changed
     except ApiError as e:
         module.fail_json(msg=str(e), actions=actions)
-    module.exit_json(changed=bool(actions), actions=actions)
+    module.exit_json(changed=changed, actions=actions)
 
 
 if __name__ == "__main__":
