@@ -416,3 +416,14 @@ def moto_server():
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def managed_resources(text: str) -> list:
+    """The resources a state file manages (state format 4, or the legacy format 3's modules)."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(doc, dict):
+        return []
+    return list(doc.get("resources") or []) + [r for m in doc.get("modules") or [] for r in (m.get("resources") or {})]

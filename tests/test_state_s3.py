@@ -32,8 +32,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from conftest import (REPO, free_port_blocks, link_collections, moto_server, project_containers, read_secrets,
-                      read_services, recap_changed, record)
+from conftest import (REPO, free_port_blocks, link_collections, managed_resources, moto_server, project_containers,
+                      read_secrets, read_services, recap_changed, record)
 from sentinels import missing_sentinels, write_sentinels
 
 # A Redis-only instance of its own and moto: `make test` runs this module beside the others.
@@ -175,7 +175,7 @@ def test_converges_with_the_state_in_s3_and_none_on_local_disk(instance):
     # no resources; OpenTofu writes it with an empty legacy `modules` list).
     for path in instance["first"].rglob("*"):
         if path.is_file() and path.suffix in (".tfstate", ".backup", ".json"):
-            assert not _managed_resources(path.read_text(errors="replace")), f"{path} holds a Terraform state"
+            assert not managed_resources(path.read_text(errors="replace")), f"{path} holds a Terraform state"
     assert not (instance["first"] / PROJECT / "terraform.tfstate").exists()
     assert project_containers(PROJECT) == {f"{PROJECT}-redis"}
     # The secrets: in Secrets Manager (every one the platform needs), not on local disk.
@@ -185,17 +185,6 @@ def test_converges_with_the_state_in_s3_and_none_on_local_disk(instance):
     assert _state_provider(instance["endpoint"]) == {TOFU_PROVIDER}
     assert subprocess.run(["git", "status", "--porcelain", "--", "terraform"], cwd=REPO, capture_output=True,
                           text=True, check=True).stdout == "", "the run changed the checkout's Terraform tree"
-
-
-def _managed_resources(text: str) -> list:
-    """The resources a state file manages (state format 4, or the legacy format 3's modules)."""
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        return []
-    if not isinstance(doc, dict):
-        return []
-    return list(doc.get("resources") or []) + [r for m in doc.get("modules") or [] for r in (m.get("resources") or {})]
 
 
 def _state_bytes(endpoint: str) -> tuple[bytes, int]:

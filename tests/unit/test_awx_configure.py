@@ -43,16 +43,12 @@ awx_filter = _load("awx_filter", "plugins/filter/awx.py")
 pf = _load("preflight_filter", "plugins/filter/preflight.py")
 
 
-class _Loader(yaml.SafeLoader):
-    """Reads Ansible's !unsafe tag (the AWX injector templates) as the plain string it marks."""
-
-
-_Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
-
-DEFINITIONS = yaml.load((REPO / "playbooks/awx/definitions.yml").read_text(), Loader=_Loader)
+# How AWX injects a credential into a job, shared with tests/test_awx_jobs.py
+awx_credentials = _load("awx_credentials", "tests/awx_credentials.py")
+DEFINITIONS = awx_credentials.DEFINITIONS
 TEMPLATES = DEFINITIONS["multidb_awx_job_templates"]
-STATE_TYPE = DEFINITIONS["multidb_awx_state_credential_type"]
-REGISTRY = yaml.safe_load((REPO / "playbooks/vars/services.yml").read_text())["multidb_service_registry"]
+STATE_TYPE = awx_credentials.STATE_TYPE
+REGISTRY = awx_credentials.REGISTRY
 PREFLIGHT = yaml.safe_load((REPO / "roles/preflight/defaults/main.yml").read_text())
 RULES, WORDS = PREFLIGHT["preflight_rules"], PREFLIGHT["preflight_platform_words"]
 SECRET_NAMES = [name for entry in REGISTRY.values() for name in entry["secrets"]]
@@ -332,28 +328,6 @@ def _awx_accepts(credential_type: dict):
     walk(injectors.get("extra_vars", {}))
 
 
-def _awx_inject(credential_type: dict, given: dict) -> tuple[dict, dict]:
-    """(env, extra_vars) of a job carrying a credential with the `given` inputs: only non-empty
-    inputs are in the template namespace, a boolean field not given is False, every injector
-    key is rendered (CredentialType.inject_credential)."""
-    namespace = {key: value for key, value in given.items() if isinstance(value, bool) or len(value)}
-    for field in credential_type["inputs"]["fields"]:
-        if field.get("type") == "boolean" and field["id"] not in given:
-            namespace[field["id"]] = False
-    sandbox = ImmutableSandboxedEnvironment()
-
-    def build(node):
-        if isinstance(node, dict):
-            return {build(k): build(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [build(x) for x in node]
-        return sandbox.from_string(node).render(**namespace)
-
-    injectors = credential_type["injectors"]
-    return ({k: sandbox.from_string(v).render(**namespace) for k, v in injectors.get("env", {}).items()},
-            build(injectors.get("extra_vars", {})))
-
-
 def test_secrets_type_has_one_required_secret_field_per_registry_secret():
     credential_type = awx_filter.awx_secrets_credential_type(REGISTRY)
     _awx_accepts(credential_type)
@@ -369,11 +343,11 @@ def test_secrets_type_has_one_required_secret_field_per_registry_secret():
 def test_secrets_type_injects_the_overrides_mapping_the_preflight_accepts():
     credential_type = awx_filter.awx_secrets_credential_type(REGISTRY)
     given = {name: secrets.token_urlsafe(24) for name in SECRET_NAMES}
-    env, extra_vars = _awx_inject(credential_type, given)
+    env, extra_vars = awx_credentials.inject(credential_type, given)
     assert env == {} and extra_vars == {"multidb_secrets_overrides": given}
     assert _preflight(extra_vars) == []
     # what an unset field would have become: the reason every field is required
-    _, partial = _awx_inject(credential_type, dict(given, **{SECRET_NAMES[0]: ""}))
+    _, partial = awx_credentials.inject(credential_type, dict(given, **{SECRET_NAMES[0]: ""}))
     assert partial["multidb_secrets_overrides"][SECRET_NAMES[0]] == ""
     assert any(SECRET_NAMES[0] in e for e in _preflight(partial))
 
@@ -388,7 +362,7 @@ def test_state_type_with_only_the_required_fields_injects_nothing_wrong(inventor
     required = {"bucket": "multidb-state", "region": "eu-central-1", "access_key": "AKIAEXAMPLE0000000000",
                 "secret_key": secrets.token_urlsafe(30)}
     assert sorted(required) == sorted(STATE_TYPE["inputs"]["required"])
-    env, extra_vars = _awx_inject(STATE_TYPE, required)
+    env, extra_vars = awx_credentials.inject(STATE_TYPE, required)
     assert env == {"AWS_ACCESS_KEY_ID": required["access_key"], "AWS_SECRET_ACCESS_KEY": required["secret_key"],
                    "AWS_SESSION_TOKEN": "", "AWS_DEFAULT_REGION": "eu-central-1"}
     assert extra_vars == {"multidb_state_backend": "s3", "multidb_state_s3_bucket": "multidb-state",
@@ -404,7 +378,7 @@ def test_state_type_with_only_the_required_fields_injects_nothing_wrong(inventor
 def test_state_type_with_every_field_injects_each_one():
     given = {"bucket": "multidb-state", "region": "garage", "endpoint_url": "http://garage.internal:3900",
              "path_style": True, "access_key": "GK0123", "secret_key": "s" * 40, "session_token": "t" * 40}
-    env, extra_vars = _awx_inject(STATE_TYPE, given)
+    env, extra_vars = awx_credentials.inject(STATE_TYPE, given)
     assert env["AWS_SESSION_TOKEN"] == "t" * 40 and env["AWS_DEFAULT_REGION"] == "garage"
     assert (extra_vars["multidb_state_s3_endpoint_url"], extra_vars["multidb_state_s3_path_style"]) == \
         ("http://garage.internal:3900", "true")
