@@ -6,7 +6,8 @@ awx/main/models/credential.py CredentialType.inject_credential): the credential'
 the namespace of the injector templates (only non-empty ones; a boolean field not given is
 False) and every injector key is rendered, giving the job's environment and extra variables.
 The credential types are the project's own: playbooks/awx/definitions.yml (state backend) and
-the filter multidb.platform.awx_secrets_credential_type over the service registry (secrets).
+the filter multidb.platform.awx_secrets_credential_type over the service registry (secrets,
+one type per environment).
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ def _filter_module():
     return module
 
 
-def secrets_type() -> dict:
-    """The secrets credential type as awx-configure.yml creates it (inputs, injectors)."""
-    return _filter_module().awx_secrets_credential_type(REGISTRY)
+def secrets_type(environment: str) -> dict:
+    """The secrets credential type of an environment as awx-configure.yml creates it (inputs, injectors)."""
+    return _filter_module().awx_secrets_credential_type(REGISTRY, environment)
 
 
 def inject(credential_type: dict, given: dict) -> tuple[dict, dict]:

@@ -16,7 +16,8 @@ writes them:
   env/envvars                the credentials' environment
 The credentials are the project's own credential types (playbooks/awx/definitions.yml, the
 filter awx_secrets_credential_type) injected as AWX injects them (tests/awx_credentials.py):
-"state backend" (S3 bucket, endpoint, keys) on both jobs, "secrets" on the second.
+"state backend" (S3 bucket, endpoint, keys) on both jobs, "secrets local" (the inventory's
+environment) on the second.
 
 The worker runs in an environment of its own, as in an execution environment: PATH (the tools),
 an empty HOME, TF_CLI_CONFIG_FILE; none of this checkout's variables (ANSIBLE_CONFIG, the state
@@ -205,13 +206,13 @@ def test_two_awx_jobs_converge_then_change_nothing_and_no_event_holds_a_secret(a
         assert sum(stats["changed"].values()) > 0, stats
         assert {f"{PROJECT}-postgres", f"{PROJECT}-redis", f"{PROJECT}-scylla-node1"} <= project_containers(PROJECT)
         stored = _stored_secrets(aws)
-        names = [field["id"] for field in awx_credentials.secrets_type()["inputs"]["fields"]]
+        names = [field["id"] for field in awx_credentials.secrets_type("local")["inputs"]["fields"]]
         assert set(names) <= set(stored), sorted(stored)
         secrets = {name: stored[name] for name in names}
 
         # A second job: fresh private data dir and HOME; the secrets from the platform-secrets
         # credential (the same values: nothing to rotate), Secrets Manager as the store.
-        secrets_env, secrets_vars = awx_credentials.inject(awx_credentials.secrets_type(), secrets)
+        secrets_env, secrets_vars = awx_credentials.inject(awx_credentials.secrets_type("local"), secrets)
         second = _job(tmp_path, "job2", {**survey, **state_vars, **secrets_vars}, {**state_env, **secrets_env})
         assert second["status"] == "successful", second["stdout"][-6000:]
         stats = _stats(second)

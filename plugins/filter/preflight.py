@@ -108,8 +108,9 @@ def _range_text(low, high, unit=""):
     return "at most %s%s" % (high, unit)
 
 
-def _check(name, value, rule, service_facts, context):
-    """Return an error message, or None when the value is allowed."""
+def _check(name, value, rule, service_facts, context, values=None):
+    """Return an error message, or None when the value is allowed (`values`: every variable set,
+    for the rules that name another one)."""
     kind = rule.get("type", "str")
     allowed = rule.get("allowed")
     unit = rule.get("unit", "")
@@ -176,11 +177,14 @@ def _check(name, value, rule, service_facts, context):
         if not isinstance(value, dict):
             return "%s must be a mapping of secret name to value, got a %s" % (name, _type_name(value).split()[-1])
         known = context.get(rule.get("keys_from", ""), [])
+        # `keys_per`: the variable the known names depend on (the secrets of the run's environment)
+        per = rule.get("keys_per")
+        where = " with %s=%s" % (per, _plain(values[per])) if per and per in (values or {}) else ""
         errors = []
         for key in sorted(value):
             if known and key not in known:
-                errors.append("%s.%s is not a secret of this platform; allowed names: %s"
-                              % (name, key, ", ".join(known)))
+                errors.append("%s.%s is not a secret of this platform%s; allowed names: %s"
+                              % (name, key, where, ", ".join(known)))
             elif not isinstance(value[key], str) or not re.search(rule["pattern"], value[key]):
                 length = len(value[key]) if isinstance(value[key], str) else 0
                 errors.append("%s.%s must be %s (the value given has %d characters; not shown)"
@@ -310,7 +314,7 @@ def preflight_errors(values, rules, services, platform_words, context=None):
         rule = _rule_for(name, rules)
         if rule is None or rule.get("type") == "skip":
             continue
-        message = (_check(name, values[name], rule, services.get(service) or {}, context)
+        message = (_check(name, values[name], rule, services.get(service) or {}, context, values)
                    or _condition_error(name, values, rule)
                    or _confirmation_error(name, values, rule)
                    or _window_error(name, values, rule, service))

@@ -2,7 +2,9 @@
 """Filters of the service plays: services are inventory hosts (group multidb_services).
 
 A report runs once for the hosts of its play (all of them, or those of --limit) and reads
-what each service host's health check recorded (<service>_health) from hostvars.
+what each service host's health check recorded (<service>_health) from hostvars. The registry
+filters (service_facts, secret_names) read playbooks/vars/services.yml, so what
+one service has or needs is said in its entry there, never in a list of service names.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ options:
 
 EXAMPLES = r"""
 preflight_services: "{{ multidb_service_registry | multidb.platform.service_facts(['memory_min_mb', 'node_count_var']) }}"
+multidb_secret_names: "{{ multidb_service_registry | multidb.platform.secret_names(multidb_environment) }}"
 report_services: "{{ provision_services | multidb.platform.service_hosts(ansible_play_hosts_all) }}"
 report_health: "{{ ansible_play_hosts_all | multidb.platform.service_health(hostvars) }}"
 """
@@ -49,6 +52,17 @@ def service_facts(registry, keys):
     return {name: {key: entry[key] for key in keys if key in entry} for name, entry in registry.items()}
 
 
+def secret_names(registry, environment):
+    """The secrets the services have in `environment`, in the registry's order: each entry's
+    `secrets`, or, for an environment its `secrets_per_environment` names, that subset (the object
+    store's Garage secrets exist locally only: the AWS environment's object store is S3)."""
+    names = []
+    for entry in registry.values():
+        only = (entry.get("secrets_per_environment") or {}).get(environment)
+        names.extend(name for name in entry.get("secrets") or [] if only is None or name in only)
+    return names
+
+
 def service_health(hosts, hostvars, suffix="_health"):
     """{service: what its health check recorded} for each host that recorded one."""
     found = {}
@@ -62,4 +76,5 @@ def service_health(hosts, hostvars, suffix="_health"):
 
 class FilterModule:
     def filters(self):
-        return {"service_hosts": service_hosts, "service_health": service_health, "service_facts": service_facts}
+        return {"service_hosts": service_hosts, "service_health": service_health, "service_facts": service_facts,
+                "secret_names": secret_names}

@@ -118,6 +118,13 @@ def test_what_terraform_is_handed_is_what_the_aws_environment_declares(inventory
     assert variables["scylla"]["ami"] == REQUIRED["multidb_scylla_ami"]
     secrets = set(rendered[inventory]["terraform_secret_variables"])
     assert secrets == {name for name, (_t, sensitive) in declared.items() if sensitive}
+    # the secrets the run generates and keeps are the AWS environment's (the registry's
+    # secrets_per_environment: no Garage secret, the object store is S3), Terraform's among them
+    registry = yaml.safe_load((REPO / "playbooks/vars/services.yml").read_text())["multidb_service_registry"]
+    expected = [name for entry in registry.values() for name in entry["secrets"]
+                if name in (entry.get("secrets_per_environment") or {}).get("aws", entry["secrets"])]
+    assert rendered[inventory]["secret_names"] == expected
+    assert secrets <= set(expected)
 
 
 def test_production_and_staging_keep_apart(rendered):

@@ -41,6 +41,7 @@ def _load(name: str, path: str):
 
 awx_filter = _load("awx_filter", "plugins/filter/awx.py")
 pf = _load("preflight_filter", "plugins/filter/preflight.py")
+services_filter = _load("services_filter", "plugins/filter/services.py")
 
 
 # How AWX injects a credential into a job, shared with tests/test_awx_jobs.py
@@ -51,12 +52,20 @@ STATE_TYPE = awx_credentials.STATE_TYPE
 REGISTRY = awx_credentials.REGISTRY
 PREFLIGHT = yaml.safe_load((REPO / "roles/preflight/defaults/main.yml").read_text())
 RULES, WORDS = PREFLIGHT["preflight_rules"], PREFLIGHT["preflight_platform_words"]
-SECRET_NAMES = [name for entry in REGISTRY.values() for name in entry["secrets"]]
+# The environments of the AWX inventories: one secrets credential type each.
+ENVIRONMENTS = sorted({inventory["environment"] for inventory in DEFINITIONS["multidb_awx_inventories"]})
+
+
+def _secret_names(environment: str) -> list[str]:
+    """What playbooks/vars/platform.yml makes multidb_secret_names in that environment."""
+    return services_filter.secret_names(REGISTRY, environment)
 
 
 def _preflight(values: dict) -> list[str]:
+    """The preflight as the playbooks run it: the secret names of the values' environment."""
+    environment = values.get("multidb_environment", "local")
     return pf.preflight_errors(values, RULES, REGISTRY, WORDS,
-                               {"environments": ["aws", "local"], "secret_names": SECRET_NAMES})
+                               {"environments": ["aws", "local"], "secret_names": _secret_names(environment)})
 
 
 def _rule(variable: str) -> dict | None:
@@ -328,28 +337,60 @@ def _awx_accepts(credential_type: dict):
     walk(injectors.get("extra_vars", {}))
 
 
-def test_secrets_type_has_one_required_secret_field_per_registry_secret():
-    credential_type = awx_filter.awx_secrets_credential_type(REGISTRY)
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_secrets_type_has_one_required_secret_field_per_secret_of_its_environment(environment):
+    credential_type = awx_filter.awx_secrets_credential_type(REGISTRY, environment)
     _awx_accepts(credential_type)
     fields = credential_type["inputs"]["fields"]
-    assert [f["id"] for f in fields] == SECRET_NAMES
+    names = _secret_names(environment)
+    assert names and [f["id"] for f in fields] == names
     assert all(f["secret"] is True and f.get("type") == "string" for f in fields)
     # every field required: AWX renders every injector key, an unset one as "" (refused)
-    assert credential_type["inputs"]["required"] == SECRET_NAMES
+    assert credential_type["inputs"]["required"] == names
     assert list(credential_type["injectors"]) == ["extra_vars"]
     assert list(credential_type["injectors"]["extra_vars"]) == ["multidb_secrets_overrides"]
 
 
-def test_secrets_type_injects_the_overrides_mapping_the_preflight_accepts():
-    credential_type = awx_filter.awx_secrets_credential_type(REGISTRY)
-    given = {name: secrets.token_urlsafe(24) for name in SECRET_NAMES}
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_secrets_type_injects_the_overrides_mapping_the_preflight_accepts(environment):
+    credential_type = awx_filter.awx_secrets_credential_type(REGISTRY, environment)
+    names = _secret_names(environment)
+    given = {name: secrets.token_urlsafe(24) for name in names}
     env, extra_vars = awx_credentials.inject(credential_type, given)
     assert env == {} and extra_vars == {"multidb_secrets_overrides": given}
-    assert _preflight(extra_vars) == []
+    assert _preflight(dict(extra_vars, multidb_environment=environment)) == []
     # what an unset field would have become: the reason every field is required
-    _, partial = awx_credentials.inject(credential_type, dict(given, **{SECRET_NAMES[0]: ""}))
-    assert partial["multidb_secrets_overrides"][SECRET_NAMES[0]] == ""
-    assert any(SECRET_NAMES[0] in e for e in _preflight(partial))
+    _, partial = awx_credentials.inject(credential_type, dict(given, **{names[0]: ""}))
+    assert partial["multidb_secrets_overrides"][names[0]] == ""
+    assert any(names[0] in e for e in _preflight(dict(partial, multidb_environment=environment)))
+
+
+def test_one_secrets_type_per_environment_because_a_job_takes_only_its_environments_secrets():
+    """The reason for a type per environment: each AWX inventory is of the environment it is listed
+    with (its group_vars say so), and a credential of another environment's type is refused by
+    that job's preflight, naming the environment, when the environments' secrets differ."""
+    for inventory in DEFINITIONS["multidb_awx_inventories"]:
+        assert inventory["environment"] == _inventory(inventory["name"])["multidb_environment"], inventory
+    play = yaml.safe_load(PLAYBOOK.read_text())[0]
+    task = next(t for t in play["tasks"] if "awx.awx.credential_type" in t and "item" in str(t))
+    assert "environment" in task["loop"] and "item" in task["awx.awx.credential_type"]["name"]
+    differing = [(a, b) for a in ENVIRONMENTS for b in ENVIRONMENTS if set(_secret_names(a)) - set(_secret_names(b))]
+    assert differing, "every environment has the same secrets: one type would do"
+    for mine, theirs in differing:
+        _, extra_vars = awx_credentials.inject(awx_filter.awx_secrets_credential_type(REGISTRY, mine),
+                                               {name: secrets.token_urlsafe(24) for name in _secret_names(mine)})
+        refused = " ".join(_preflight(dict(extra_vars, multidb_environment=theirs)))
+        foreign = sorted(set(_secret_names(mine)) - set(_secret_names(theirs)))
+        assert f"multidb_secrets_overrides.{foreign[0]} is not a secret of this platform" in refused, refused
+        assert f"with multidb_environment={theirs}" in refused, refused
+
+
+def test_the_awx_filter_and_the_playbooks_agree_on_an_environments_secrets():
+    """awx.py keeps its own copy of the selection (the filter files import nothing of the collection,
+    so that they load on their own, as in these tests)."""
+    for environment in ENVIRONMENTS + ["an-environment-without-restrictions"]:
+        fields = awx_filter.awx_secrets_credential_type(REGISTRY, environment)["inputs"]["fields"]
+        assert [f["id"] for f in fields] == _secret_names(environment)
 
 
 def _inventory(name: str) -> dict:

@@ -222,3 +222,18 @@ def test_aws_resource_name_length_and_fargate_sizes():
     # locally neither applies
     assert errors(multidb_environment="local", multidb_project_name="multidb-platform-production",
                   multidb_environment_name="local-instance", multidb_weaviate_cpus=3.0) == []
+
+
+def test_a_secret_override_of_another_environment_is_refused_naming_the_environment():
+    """multidb_secret_names is the secrets of the run's environment (playbooks/vars/platform.yml):
+    an override of a secret that environment does not have is named with the environment."""
+    known = ["postgres_admin_password"]
+    value = "x" * 32
+    found = pf.preflight_errors({"multidb_environment": "aws", "multidb_secrets_overrides": {"objectstore_rpc_secret": value}},
+                                RULES, SERVICES, WORDS, {"environments": ["aws", "local"], "secret_names": known})
+    assert len(found) == 1, found
+    assert found[0].startswith("multidb_secrets_overrides.objectstore_rpc_secret is not a secret of this platform"
+                               " with multidb_environment=aws; allowed names: postgres_admin_password"), found
+    assert value not in found[0]
+    assert pf.preflight_errors({"multidb_environment": "aws", "multidb_secrets_overrides": {"postgres_admin_password": value}},
+                               RULES, SERVICES, WORDS, {"environments": ["aws", "local"], "secret_names": known}) == []

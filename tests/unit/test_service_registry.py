@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,48 @@ def test_the_terraform_secrets_of_an_environment_are_exactly_its_sensitive_varia
 def test_secret_names_are_unique_across_services():
     names = [secret for entry in REGISTRY.values() for secret in entry["secrets"]]
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_secrets_per_environment_narrows_the_secrets_for_known_environments(name):
+    restricted = REGISTRY[name].get("secrets_per_environment") or {}
+    assert set(restricted) <= set(ENVIRONMENTS), f"{name}: secrets_per_environment names {set(restricted)}"
+    for environment, secrets in restricted.items():
+        assert set(secrets) <= set(REGISTRY[name]["secrets"]), f"{name}/{environment}: {secrets}"
+
+
+def _role_var_secrets(entry):
+    """{secret: read with a default} of the secrets_values.<secret> the entry's role inputs read."""
+    found = {}
+    for template in entry["role_vars"].values():
+        for match in re.finditer(r"secrets_values\.([a-z0-9_]+)\s*(\|\s*default\b)?", str(template)):
+            found[match.group(1)] = found.get(match.group(1), True) and bool(match.group(2))
+    return found
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_an_environment_has_exactly_the_secrets_it_uses(environment):
+    """Every secret the registry gives an environment is taken by its Terraform environment or read
+    by a role (so none is generated and stored for nothing: the object store's Garage secrets on
+    AWS, where the object store is S3); every secret Terraform takes exists there, and a role input
+    read without a default is a secret of every environment (else: undefined on the service host)."""
+    names = sf.secret_names(REGISTRY, environment)
+    assert len(names) == len(set(names))
+    used = set()
+    for name, entry in REGISTRY.items():
+        assert set(entry["terraform_secrets"][environment]) <= set(names), f"{name}: Terraform takes a secret not generated"
+        used |= set(entry["terraform_secrets"][environment])
+        for secret, defaulted in _role_var_secrets(entry).items():
+            assert defaulted or secret in names, f"{name}: role_vars read {secret}, not a secret of {environment}"
+            used |= set() if defaulted else {secret}
+    assert set(names) <= used, f"{environment}: secrets generated but never used: {sorted(set(names) - used)}"
+
+
+def test_secret_names_follow_the_environment_in_registry_order():
+    registry = {"a": {"secrets": ["a_one", "a_two"], "secrets_per_environment": {"aws": ["a_two"]}},
+                "b": {"secrets": ["b_one"], "secrets_per_environment": {"aws": []}}, "c": {"secrets": ["c_one"]}}
+    assert sf.secret_names(registry, "local") == ["a_one", "a_two", "b_one", "c_one"]
+    assert sf.secret_names(registry, "aws") == ["a_two", "c_one"]
 
 
 def test_service_hosts_keeps_the_contract_order_and_only_the_hosts_given():
