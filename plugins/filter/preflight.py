@@ -25,7 +25,7 @@ options:
     elements: dict
     required: true
   services:
-    description: Known services by name, with per-service facts (C(memory_min_mb), C(node_count_var)).
+    description: Known services by name, with per-service facts (C(memory_min_mb), C(node_count_var), C(tls)).
     type: dict
     required: true
   platform_words:
@@ -268,6 +268,27 @@ def _confirmation_error(name, values, rule):
     return None
 
 
+def _services_error(name, values, rule, services):
+    """`enabled_services_need` ({fact, reason}, on a boolean): when this variable is true, every
+    enabled service (its multidb_<service>_enabled is not false) must have `fact` among its facts
+    in the service registry (`tls`: what multidb_tls does to it). Each one without is named with
+    its switch, followed by the services that may be enabled with this variable true."""
+    need = rule.get("enabled_services_need")
+    if not need or not _equals(values[name], True):
+        return None
+    fact = need["fact"]
+    lacking = [service for service in sorted(services)
+               if _enabled(values, service) and (services[service] or {}).get(fact) is None]
+    if not lacking:
+        return None
+    allowed = [service for service in sorted(services) if (services[service] or {}).get(fact) is not None]
+    return "%s=true with %s: %s; set %s to use %s (or %s=false); services allowed with %s=true: %s" % (
+        name, " and ".join("multidb_%s_enabled=true" % s for s in lacking),
+        "; ".join("%s %s" % (s, need.get("reason", "does not support it")) for s in lacking),
+        " and ".join("multidb_%s_enabled=false" % s for s in lacking), name, name, name,
+        ", ".join(allowed) or "none")
+
+
 def _condition_error(name, values, rule):
     """`required_when` / `only_when` ({other variable: value}): the variable must be non-empty
     when the other variable has that value, or must be empty unless it has. `choices_when`
@@ -317,6 +338,7 @@ def preflight_errors(values, rules, services, platform_words, context=None):
         message = (_check(name, values[name], rule, services.get(service) or {}, context, values)
                    or _condition_error(name, values, rule)
                    or _confirmation_error(name, values, rule)
+                   or _services_error(name, values, rule, services)
                    or _window_error(name, values, rule, service))
         if message:
             errors.append(message)

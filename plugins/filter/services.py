@@ -3,7 +3,7 @@
 
 A report runs once for the hosts of its play (all of them, or those of --limit) and reads
 what each service host's health check recorded (<service>_health) from hostvars. The registry
-filters (service_facts, secret_names) read playbooks/vars/services.yml, so what
+filters (service_facts, secret_names, tls_servers) read playbooks/vars/services.yml, so what
 one service has or needs is said in its entry there, never in a list of service names.
 """
 
@@ -28,8 +28,9 @@ options:
 """
 
 EXAMPLES = r"""
-preflight_services: "{{ multidb_service_registry | multidb.platform.service_facts(['memory_min_mb', 'node_count_var']) }}"
+preflight_services: "{{ multidb_service_registry | multidb.platform.service_facts(['memory_min_mb', 'node_count_var', 'tls']) }}"
 multidb_secret_names: "{{ multidb_service_registry | multidb.platform.secret_names(multidb_environment) }}"
+multidb_tls_servers: "{{ multidb_service_registry | multidb.platform.tls_servers }}"
 report_services: "{{ provision_services | multidb.platform.service_hosts(ansible_play_hosts_all) }}"
 report_health: "{{ ansible_play_hosts_all | multidb.platform.service_health(hostvars) }}"
 """
@@ -63,6 +64,14 @@ def secret_names(registry, environment):
     return names
 
 
+def tls_servers(registry):
+    """{service: subject alternative names} of the services that speak TLS under multidb_tls
+    (entries with `tls.names`), for the tls role's tls_servers. Entries whose `tls` says
+    `plaintext`, and those without `tls`, get no certificate."""
+    return {name: list((entry.get("tls") or {})["names"]) for name, entry in registry.items()
+            if (entry.get("tls") or {}).get("names")}
+
+
 def service_health(hosts, hostvars, suffix="_health"):
     """{service: what its health check recorded} for each host that recorded one."""
     found = {}
@@ -77,4 +86,4 @@ def service_health(hosts, hostvars, suffix="_health"):
 class FilterModule:
     def filters(self):
         return {"service_hosts": service_hosts, "service_health": service_health, "service_facts": service_facts,
-                "secret_names": secret_names}
+                "secret_names": secret_names, "tls_servers": tls_servers}

@@ -237,3 +237,41 @@ def test_a_secret_override_of_another_environment_is_refused_naming_the_environm
     assert value not in found[0]
     assert pf.preflight_errors({"multidb_environment": "aws", "multidb_secrets_overrides": {"postgres_admin_password": value}},
                                RULES, SERVICES, WORDS, {"environments": ["aws", "local"], "secret_names": known}) == []
+
+
+# multidb_tls: which services may be enabled with it is the registry's (`tls` in an entry)
+NO_TLS = sorted(name for name, entry in REGISTRY.items() if "tls" not in entry)
+
+
+@pytest.mark.parametrize("tls", [True, "true", "yes", "on"])
+def test_tls_with_a_service_without_tls_enabled_is_refused_naming_both_switches(tls):
+    assert NO_TLS, "every service has `tls`: nothing to refuse (the test would check nothing)"
+    service = NO_TLS[0]
+    for enabled in ({}, {f"multidb_{service}_enabled": True}, {f"multidb_{service}_enabled": "yes"}):
+        found = errors(multidb_tls=tls, **enabled)
+        assert len(found) == 1, found
+        for words in (f"multidb_tls=true with multidb_{service}_enabled=true", f"{service} has no TLS under multidb_tls",
+                      f"set multidb_{service}_enabled=false to use multidb_tls (or multidb_tls=false)",
+                      "services allowed with multidb_tls=true: " + ", ".join(sorted(set(REGISTRY) - set(NO_TLS)))):
+            assert words in found[0], found[0]
+
+
+@pytest.mark.parametrize("values", [
+    {"multidb_tls": False}, {"multidb_tls": "no"},
+    dict({"multidb_tls": True}, **{f"multidb_{s}_enabled": False for s in NO_TLS}),
+    dict({"multidb_tls": "yes"}, **{f"multidb_{s}_enabled": "no" for s in NO_TLS}),
+])
+def test_tls_is_allowed_when_every_enabled_service_has_tls_in_the_registry(values):
+    assert errors(**values) == []
+
+
+def test_tls_refusal_names_every_enabled_service_without_tls():
+    services = {"a": {"memory_min_mb": 1, "tls": {"names": ["DNS:a"]}}, "b": {"memory_min_mb": 1},
+                "c": {"memory_min_mb": 1, "tls": {"plaintext": True}}, "d": {"memory_min_mb": 1}}
+    found = pf.preflight_errors({"multidb_tls": True, "multidb_d_enabled": "false"}, RULES, services, WORDS, {})
+    assert found == ["multidb_tls=true with multidb_b_enabled=true: b has no TLS under multidb_tls (no `tls` in its"
+                     " entry of playbooks/vars/services.yml); set multidb_b_enabled=false to use multidb_tls"
+                     " (or multidb_tls=false); services allowed with multidb_tls=true: a, c"], found
+    found = pf.preflight_errors({"multidb_tls": True}, RULES, services, WORDS, {})
+    assert "multidb_b_enabled=true and multidb_d_enabled=true" in found[0]
+    assert "multidb_b_enabled=false and multidb_d_enabled=false" in found[0]

@@ -125,3 +125,87 @@ def test_health_timeout_var_is_an_option_of_the_roles_health_entry_point(name):
     specs = yaml.safe_load((role / "meta/argument_specs.yml").read_text())["argument_specs"]
     assert entry["health_timeout_var"] in specs["health"]["options"], (name, entry["health_timeout_var"])
     assert specs["health"]["options"][entry["health_timeout_var"]]["type"] == "int"
+
+
+# --- TLS (multidb_tls): which services speak it, and for which names, is their entry's `tls` -----
+
+def _tls_services():
+    return {name for name, entry in REGISTRY.items() if (entry.get("tls") or {}).get("names")}
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_tls_is_names_or_plaintext_or_absent(name):
+    tls = REGISTRY[name].get("tls")
+    if tls is None:
+        return  # refused with multidb_tls (tests/unit/test_preflight_filter.py)
+    assert tls in ({"plaintext": True},) or (set(tls) == {"names"} and tls["names"]), f"{name}: tls {tls}"
+    if "names" in tls:
+        assert all(re.fullmatch(r"(IP:[0-9.]+|DNS:[A-Za-z0-9.{}_ -]+)", n) for n in tls["names"]), tls["names"]
+
+
+def test_the_services_that_speak_tls_are_those_whose_terraform_module_mounts_a_certificate():
+    """The registry's tls.names (the tls role's servers) and the local environment's modules agree:
+    a module that takes a tls_dir is called with one, and gets a certificate; no other does."""
+    import hcl2
+
+    with_tls_dir = {path.parent.parent.name for path in (REPO / "terraform/modules").glob("*/local/variables.tf")
+                    if 'variable "tls_dir"' in path.read_text()}
+    with open(REPO / "terraform/environments/local/main.tf") as handle:
+        calls = {name.strip('"'): body for block in hcl2.load(handle)["module"] for name, body in block.items()}
+    passed = {name for name, body in calls.items() if "tls_dir" in body}
+    assert _tls_services() == with_tls_dir == passed, (_tls_services(), with_tls_dir, passed)
+    assert sf.tls_servers(REGISTRY) == {name: REGISTRY[name]["tls"]["names"] for name in sorted(_tls_services())}
+
+
+@pytest.mark.parametrize("name", sorted(_tls_services()))
+def test_a_tls_certificate_names_every_name_the_service_is_reached_by(name):
+    """The roles verify the host name: the contract's host (127.0.0.1), the container name and its
+    network aliases (containers of the project network) must all be subject alternative names."""
+    module = REPO / "terraform/modules" / name / "local"
+    names = REGISTRY[name]["tls"]["names"]
+    host = re.search(r'\bhost\s*=\s*"([^"]+)"', (module / "outputs.tf").read_text()).group(1)
+    main = (module / "main.tf").read_text()
+    aliases = re.findall(r'"([^"]+)"', re.search(r"aliases\s*=\s*\[([^\]]*)\]", main).group(1))
+    container = re.search(r'"\$\{var\.project_name\}-([a-z0-9-]+)"', main).group(1)
+    expected = {f"IP:{host}"} | {f"DNS:{alias}" for alias in aliases} | {"DNS:{{ multidb_project_name }}-" + container}
+    assert expected <= set(names), f"{name}: {sorted(expected - set(names))} missing from tls.names"
+
+
+def test_the_preflight_sees_the_fact_its_tls_rule_needs():
+    """The rule for multidb_tls refuses a service without `tls` in preflight_services: the role's
+    default must hand it that fact, or every service would lack it."""
+    defaults = yaml.safe_load((REPO / "roles/preflight/defaults/main.yml").read_text())
+    rule = next(r for r in defaults["preflight_rules"] if re.search(r["name"], "multidb_tls"))
+    fact = rule["enabled_services_need"]["fact"]
+    assert f"'{fact}'" in defaults["preflight_services"]
+    assert any(fact in entry for entry in REGISTRY.values()) and any(fact not in entry for entry in REGISTRY.values())
+
+
+def test_the_shared_playbooks_name_no_service():
+    """What one service needs is in its registry entry: no task line of site.yml, playbooks/*.yml or
+    playbooks/tasks/*.yml names a service (comments may, e.g. `--limit redis`)."""
+    words = re.compile(r"\b(%s)\b" % "|".join(map(re.escape, REGISTRY)))
+    found = []
+    for path in [REPO / "site.yml", *sorted((REPO / "playbooks").glob("*.yml")), *sorted((REPO / "playbooks/tasks").glob("*.yml"))]:
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.lstrip().startswith("#") and words.search(line):
+                found.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
+    assert not found, "\n".join(found)
+
+
+def test_the_platform_facts_are_not_taken_for_settings_of_an_unknown_service():
+    """playbooks/vars/*.yml are loaded before the preflight collects every multidb_* variable: a
+    fact there (multidb_tls_servers) must be skipped by the rules or be a known word, not be
+    refused as a setting of a service named like its second word."""
+    spec = importlib.util.spec_from_file_location("preflight_filter", REPO / "plugins/filter/preflight.py")
+    pf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pf)
+    defaults = yaml.safe_load((REPO / "roles/preflight/defaults/main.yml").read_text())
+    skip = [r["name"] for r in defaults["preflight_rules"] if r.get("type") == "skip"]
+    facts = {}
+    for path in sorted((REPO / "playbooks/vars").glob("*.yml")):
+        facts.update({k: v for k, v in (yaml.safe_load(path.read_text()) or {}).items() if k.startswith("multidb_")})
+    assert "multidb_tls_servers" in facts
+    collected = {k: v for k, v in facts.items() if not any(re.search(rule, k) for rule in skip)}
+    found = pf.preflight_errors(collected, defaults["preflight_rules"], REGISTRY, defaults["preflight_platform_words"], {})
+    assert not [e for e in found if "unknown service" in e], found
