@@ -184,6 +184,11 @@ CASES = [
      ["multidb_state_backend", "must be s3 when multidb_environment is aws"]),
     ("aws-setting-on-local-environment", {"multidb_redis_node_type": "cache.m7g.large"},
      ["multidb_redis_node_type", "only used when multidb_environment is aws"]),
+    # a secret the AWS environment does not have (the registry's secrets_per_environment: the
+    # object store is S3 there), e.g. from a credential of the local environment's AWX type
+    ("aws-secret-of-the-local-environment", {"@inventory": "aws", "multidb_secrets_overrides": {"objectstore_rpc_secret": "a" * 32}},
+     ["multidb_secrets_overrides.objectstore_rpc_secret", "not a secret of this platform with multidb_environment=aws",
+      "allowed names"]),
     # TLS in the local environment (issue 13)
     ("tls-wrong-type", {"multidb_tls": "maybe"},
      ["multidb_tls", "must be a boolean"]),
