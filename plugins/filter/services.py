@@ -55,8 +55,8 @@ def service_facts(registry, keys):
 
 def secret_names(registry, environment):
     """The secrets the services have in `environment`, in the registry's order: each entry's
-    `secrets`, or, for an environment its `secrets_per_environment` names, that subset (the object
-    store's Garage secrets exist locally only: the AWS environment's object store is S3)."""
+    `secrets`, narrowed to the listed subset where its `secrets_per_environment` names the
+    environment (the object store's Garage secrets exist locally only: on AWS it is S3)."""
     names = []
     for entry in registry.values():
         only = (entry.get("secrets_per_environment") or {}).get(environment)
