@@ -17,6 +17,9 @@
 #   make awx-configure ARGS="-e multidb_awx_project_url=... -e multidb_awx_project_branch=...
 #        -e multidb_awx_execution_environment_image=..."  job templates as code in an AWX
 #                               (CONTROLLER_HOST + CONTROLLER_OAUTH_TOKEN from the environment)
+#   make ee                     the execution environment image (ansible-builder, local Docker engine)
+#   make ee-test                jobs in that image (ansible-runner --process-isolation): PostgreSQL +
+#                               Redis converge, a re-run with changed=0, teardown (not in make test)
 #
 # IMAGES=upstream (default for up/plan) uses the upstream images; IMAGES=standin builds
 # the stand-ins in tests/images/ (only those missing or changed) and selects them
@@ -80,7 +83,7 @@ TF_DIRS := $(sort $(dir $(wildcard terraform/environments/*/versions.tf terrafor
 # and their `service` outputs against the local twins.
 AWS_TF_DIRS := $(filter %/aws/ terraform/modules/shared/aws-%,$(TF_DIRS))
 
-.PHONY: help setup images up plan down drift migrate-state status awx-configure test unit lint lint-terraform lint-checkov lint-ansible molecule test-ops bench bench-scylla
+.PHONY: help setup images up plan down drift migrate-state status awx-configure test unit lint lint-terraform lint-checkov lint-ansible molecule test-ops bench bench-scylla ee ee-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -184,6 +187,17 @@ bench: images ## How long users wait: cold site.yml, no-op, --check, apply->heal
 RUNS ?= 10
 bench-scylla: images ## Cold ScyllaDB cluster formations on the stand-in (RUNS=10): times, failures, thread dumps
 	python scripts/bench_scylla_formation.py --runs $(RUNS) --image-vars $(CURDIR)/$(STANDIN_VARS)
+
+# The execution environment (execution-environment.yml, ansible-builder 3.x): scripts/build-ee.sh
+# stages the collection tarball, its dependencies, OpenTofu and the provider mirror, then builds
+# multidb-platform/ee:<version> with the local Docker engine. Not part of `make test`: a cold build
+# takes about two minutes on our machines (README, "Execution environment").
+ee: ## Build the execution environment image multidb-platform/ee:<version> (ansible-builder, local Docker)
+	$(STAGE) ee bash scripts/build-ee.sh build
+
+ee-test: ee ## Jobs in the EE (ansible-runner --process-isolation): PostgreSQL + Redis converge, re-run changed=0, teardown
+	bash scripts/build-standin-images.sh postgres redis
+	$(STAGE) ee-test python scripts/ee_job.py
 
 # molecule's verify is handed every test file, tests/unit's too: after the unit stage of
 # `make test` it leaves them out (tests/conftest.py).

@@ -25,7 +25,8 @@
 # Docker engine; the build context and log are kept in $MULTIDB_CACHE/ee/.
 #
 # Environment: MULTIDB_CACHE (default ~/.cache/multidb-platform), ANSIBLE_BUILDER (default
-# ansible-builder on PATH), EE_IMAGE, DOCKER (the docker client).
+# ansible-builder on PATH), EE_IMAGE, DOCKER (the docker client), EE_NO_CACHE=1 (build the base
+# and the image without the build cache), EE_WHEEL_PORT (see serve_wheels).
 set -Eeuo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -58,15 +59,25 @@ builder() {
 stage() {
 	local t0 tmp tofu provider rel ver arch
 	t0="$(now)"
-	rm -rf "$STAGE"
-	mkdir -p "$STAGE/collections" "$STAGE/terraform"
 	tmp="$(mktemp -d)"
 	trap 'rm -rf "$tmp"' RETURN
 
-	# The collection: the tarball a user would install (galaxy.yml's build_ignore applies).
+	# The collection: the tarball a user would install (galaxy.yml's build_ignore applies). Each
+	# build stamps its files with the time of the build: the tarball of the last stage is kept
+	# when it has the same files (FILES.json holds their checksums), so the image build's cache
+	# holds too.
 	(cd "$REPO_ROOT" && ANSIBLE_CONFIG="$REPO_ROOT/ansible.cfg" "$REPO_ROOT/.venv/bin/ansible-galaxy" collection build \
 		--output-path "$tmp" >/dev/null)
-	mv "$tmp"/multidb-platform-*.tar.gz "$STAGE/collections/multidb-platform.tar.gz"
+	if [ -f "$STAGE/collections/multidb-platform.tar.gz" ] &&
+		cmp -s <(tar -xzOf "$tmp"/multidb-platform-*.tar.gz FILES.json MANIFEST.json) \
+			<(tar -xzOf "$STAGE/collections/multidb-platform.tar.gz" FILES.json MANIFEST.json); then
+		mv "$STAGE/collections/multidb-platform.tar.gz" "$tmp/kept.tar.gz"
+	else
+		mv "$tmp"/multidb-platform-*.tar.gz "$tmp/kept.tar.gz"
+	fi
+	rm -rf "$STAGE"
+	mkdir -p "$STAGE/collections" "$STAGE/terraform"
+	mv "$tmp/kept.tar.gz" "$STAGE/collections/multidb-platform.tar.gz"
 
 	# Its dependencies, as ee/requirements.yml names them (collections/<namespace>/<name>).
 	"$PY" - "$REPO_ROOT" "$STAGE/collections" <<-'PY'
@@ -177,12 +188,12 @@ base_image() {
 	bash "$REPO_ROOT/scripts/build-standin-images.sh" base
 	base_id="$("$DOCKER" image inspect -f '{{.Id}}' multidb-standin/base:bookworm)"
 	hash="$({ echo "base=$base_id"; cd "$REPO_ROOT/ee/base" && find . -type f | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -c1-64)"
-	if [ "$("$DOCKER" image inspect -f "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$BASE_TAG" 2>/dev/null)" = "$hash" ]; then
+	if [ -z "${EE_NO_CACHE:-}" ] && [ "$("$DOCKER" image inspect -f "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$BASE_TAG" 2>/dev/null)" = "$hash" ]; then
 		note "base ($BASE_TAG): up to date"
 		return 0
 	fi
 	mkdir -p "$MULTIDB_CACHE/ee"
-	"$DOCKER" build --force-rm --label "$HASH_LABEL=$hash" -t "$BASE_TAG" "$REPO_ROOT/ee/base" \
+	"$DOCKER" build --force-rm ${EE_NO_CACHE:+--no-cache} --label "$HASH_LABEL=$hash" -t "$BASE_TAG" "$REPO_ROOT/ee/base" \
 		>"$MULTIDB_CACHE/ee/base.log" 2>&1 || { tail -n 40 "$MULTIDB_CACHE/ee/base.log" >&2; die "base image build failed (log: $MULTIDB_CACHE/ee/base.log)"; }
 	note "base ($BASE_TAG): built in $(took "$t0") s"
 }
@@ -209,7 +220,7 @@ build)
 	mkdir -p "$MULTIDB_CACHE/ee"
 	note "ansible-builder build -> $EE_IMAGE (log: $log)"
 	(cd "$REPO_ROOT" && builder build --file execution-environment.yml --context "$context" \
-		--container-runtime docker --tag "$EE_IMAGE" --verbosity 2 \
+		--container-runtime docker --tag "$EE_IMAGE" --verbosity 3 ${EE_NO_CACHE:+--no-cache} \
 		--build-arg MULTIDB_PIP_NO_INDEX=1 --build-arg MULTIDB_PIP_FIND_LINKS="$WHEEL_URL" \
 		--extra-build-cli-args="--network=host") >"$log" 2>&1 ||
 		{ tail -n 60 "$log" >&2; die "ansible-builder build failed (log: $log)"; }

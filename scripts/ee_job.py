@@ -97,7 +97,9 @@ def private_data_dir(root: Path, name: str, state_home: Path, variables: dict) -
 def run_job(pdd: Path, playbook: str, image: str, state_home: Path, cmdline: str = "") -> dict:
     """One job: ansible-runner with process isolation in the image. Returns its status, rc,
     the runner's stats (the playbook_on_stats event) and every event."""
-    args = [str(Path(sys.executable).parent / "ansible-runner"), "run", str(pdd), "-p", playbook, "--ident", "job",
+    # The ident names the job's container (ansible_runner_<ident>): one of its own per run.
+    ident = f"{pdd.name}-{os.getpid()}"
+    args = [str(Path(sys.executable).parent / "ansible-runner"), "run", str(pdd), "-p", playbook, "--ident", ident,
             "--process-isolation", "--process-isolation-executable", "docker", "--container-image", image,
             "--container-volume-mount", "/var/run/docker.sock:/var/run/docker.sock",
             "--container-volume-mount", f"{state_home}:{state_home}",
@@ -107,7 +109,7 @@ def run_job(pdd: Path, playbook: str, image: str, state_home: Path, cmdline: str
     started = time.monotonic()
     proc = subprocess.run(args, capture_output=True, text=True, timeout=1800)
     took = time.monotonic() - started
-    artifacts = pdd / "artifacts/job"
+    artifacts = pdd / "artifacts" / ident
     events = [json.loads(Path(p).read_text()) for p in sorted(glob.glob(str(artifacts / "job_events/*.json")))]
     stats = next((e["event_data"] for e in events if e.get("event") == "playbook_on_stats"), None)
     status = (artifacts / "status").read_text().strip() if (artifacts / "status").exists() else "no status"
