@@ -84,6 +84,11 @@ stage() {
 		import os, shutil, sys, yaml
 		import ansible_collections
 		repo, dest = sys.argv[1], sys.argv[2]
+		def link_or_copy(src, dst):  # hard links where the venv is on the same file system
+		    try:
+		        os.link(src, dst)
+		    except OSError:
+		        shutil.copy2(src, dst)
 		bundled = next(p for p in ansible_collections.__path__ if os.path.isdir(os.path.join(p, "community")))
 		for entry in yaml.safe_load(open(os.path.join(repo, "ee/requirements.yml")))["collections"]:
 		    if entry.get("type") != "dir":
@@ -93,7 +98,7 @@ stage() {
 		           else os.path.join(bundled, namespace, name))
 		    if not os.path.isdir(src):
 		        sys.exit(f"build-ee: ERROR: {namespace}.{name} (ee/requirements.yml) is not in {src}")
-		    shutil.copytree(src, os.path.join(dest, namespace, name),
+		    shutil.copytree(src, os.path.join(dest, namespace, name), copy_function=link_or_copy,
 		                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests"))
 	PY
 
