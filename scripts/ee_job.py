@@ -6,20 +6,23 @@ Each job is `ansible-runner run <private data dir> --process-isolation` with the
 gives a job that drives the engine of its node) and the host network (the platform publishes its
 ports on 127.0.0.1 of the host). The private data dir is AWX-shaped: `project/` is a `git
 archive` of HEAD, `inventory/` the project's local inventory, `env/extravars` the job's
-variables, `env/envvars` its environment. ANSIBLE_COLLECTIONS_PATH is the image's collections
-only, so the roles, modules and Terraform tree that run are those of the collection tarball
-installed in the image, not the project's (every task event says where its task came from).
+variables, `env/envvars` its environment (ANSIBLE_COLLECTIONS_PATH: the image's collections).
 
 The instance: PostgreSQL + Redis only (every other service disabled), project multidb-ee-test,
 subnet 10.213.14.0/24, ports found free by the OS, stand-in images, its own state home (mounted
 into the job's container at the same path). Three jobs, each in a fresh private data dir:
-  1. site.yml converges it: status successful, no failed or unreachable host in the runner's
-     stats, both services healthy in the health report; a sentinel row is then written into each
-  2. site.yml again: changed=0 on every host (the runner's stats), the sentinels are still there
-  3. teardown.yml -e multidb_destroy_data=true: no container, volume or network of the project
-     and no state directory is left
-Whatever happens, the instance is removed at the end (teardown on the host when the third job
-did not do it). Prints the time of each job.
+  1. the project's site.yml converges it (an AWX job template's playbook: its roles come from
+     the project's own collection link, the rest from the image): status successful, no failed or
+     unreachable host in the runner's stats, both services healthy in the health report; a
+     sentinel row is then written into each
+  2. multidb.platform.site, the collection tarball installed in the image: changed=0 on every host
+     (the runner's stats), so the installed artifact and the project agree; the sentinels are
+     still there
+  3. multidb.platform.teardown -e multidb_destroy_data=true: no container, volume or network of
+     the project and no state directory is left
+Every task event says where its task came from: each job's role tasks must all come from the
+collection it ran (the project's, or the image's). Whatever happens, the instance is removed at
+the end (teardown on the host when the third job did not do it). Prints the time of each job.
 
 usage: python scripts/ee_job.py [--image IMAGE] [--keep]   (--keep: leave the private data dirs)
 """
@@ -47,10 +50,11 @@ from sentinels import missing_sentinels, write_sentinels  # noqa: E402
 PROJECT = "multidb-ee-test"
 SUBNET = "10.213.14.0/24"
 SERVICES = ("postgres", "redis")
-# The image's collections and nothing else (AWX sets its own path; this one leaves out any
-# collections/ directory of the project, so the collection that runs is the installed tarball).
+# The image's collections (a playbook of the project still finds the project's own collection
+# first: ansible-core searches a playbook's adjacent collections/ before the configured path).
 IMAGE_COLLECTIONS = "/usr/share/ansible/collections"
 INSTALLED = f"{IMAGE_COLLECTIONS}/ansible_collections/multidb/platform/"
+PROJECT_DIR = "/runner/project/"
 
 
 def fail(message: str) -> None:
@@ -117,17 +121,17 @@ def run_job(pdd: Path, playbook: str, image: str, state_home: Path, cmdline: str
             "stdout": (artifacts / "stdout").read_text() if (artifacts / "stdout").exists() else proc.stdout}
 
 
-def check_job(job: dict, what: str) -> None:
+def check_job(job: dict, what: str, origin: str) -> None:
     if job["status"] != "successful" or job["rc"] != 0 or job["stats"] is None:
         fail(f"{what}: status {job['status']}, rc {job['rc']}\n{job['stdout'][-6000:]}")
     bad = {key: job["stats"].get(key) for key in ("failures", "dark") if job["stats"].get(key)}
     if bad:
         fail(f"{what}: {bad}\n{job['stdout'][-6000:]}")
-    # Where the tasks came from: the collection installed in the image, never the project's roles.
+    # Where the role tasks came from: all from the collection this job ran.
     paths = {e["event_data"].get("task_path", "") for e in job["events"] if e.get("event") == "runner_on_ok"}
     roles = {p for p in paths if "/roles/" in p}
-    if not roles or not all(p.startswith(INSTALLED) for p in roles):
-        fail(f"{what}: role tasks not (only) from {INSTALLED}: {sorted(p for p in roles if not p.startswith(INSTALLED))[:5]}")
+    if not roles or not all(p.startswith(origin) for p in roles):
+        fail(f"{what}: role tasks not (only) from {origin}: {sorted(p for p in roles if not p.startswith(origin))[:5]}")
 
 
 def main() -> int:
@@ -151,7 +155,7 @@ def main() -> int:
     try:
         job = run_job(private_data_dir(root, "job1", state_home, variables), "site.yml", args.image, state_home)
         times["1 site.yml (cold)"] = job["took"]
-        check_job(job, "job 1 (site.yml)")
+        check_job(job, "job 1 (site.yml)", PROJECT_DIR)
         services = json.loads((state_dir / "services.json").read_text())
         if sorted(services) != sorted(SERVICES):
             fail(f"job 1: services {sorted(services)}, expected {sorted(SERVICES)}")
@@ -160,21 +164,22 @@ def main() -> int:
         secrets = {p.name: p.read_text() for p in (state_dir / "secrets").iterdir() if p.is_file()}
         markers = write_sentinels(services, secrets)
 
-        job = run_job(private_data_dir(root, "job2", state_home, variables), "site.yml", args.image, state_home)
-        times["2 site.yml (again)"] = job["took"]
-        check_job(job, "job 2 (site.yml again)")
+        job = run_job(private_data_dir(root, "job2", state_home, variables), "multidb.platform.site", args.image,
+                      state_home)
+        times["2 multidb.platform.site"] = job["took"]
+        check_job(job, "job 2 (multidb.platform.site)", INSTALLED)
         changed = {host: n for host, n in job["stats"].get("changed", {}).items() if n}
         if changed:
             fail(f"job 2 changed something (runner stats): {changed}\n{job['stdout'][-6000:]}")
         missing = missing_sentinels(services, secrets, markers)
         if missing:
             fail(f"job 2: sentinel rows gone from {missing}")
-        print(f"ee-job: job 2 changed=0 on {sorted(job['stats'].get('ok', {}))} in {job['took']:.0f} s; sentinels kept")
+        print(f"ee-job: job 2 (the installed collection) changed=0 on {sorted(job['stats'].get('ok', {}))} in {job['took']:.0f} s; sentinels kept")
 
-        job = run_job(private_data_dir(root, "job3", state_home, variables), "playbooks/teardown.yml", args.image,
+        job = run_job(private_data_dir(root, "job3", state_home, variables), "multidb.platform.teardown", args.image,
                       state_home, cmdline="-e multidb_destroy_data=true")
-        times["3 teardown.yml (destroy data)"] = job["took"]
-        check_job(job, "job 3 (teardown.yml)")
+        times["3 multidb.platform.teardown"] = job["took"]
+        check_job(job, "job 3 (multidb.platform.teardown)", INSTALLED)
         left = project_resources()
         if left or state_dir.exists():
             fail(f"job 3 left {left} {'and ' + str(state_dir) if state_dir.exists() else ''}")

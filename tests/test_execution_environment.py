@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytestmark = pytest.mark.beside
+# The shortest of the beside tests (no instance): last.
+pytestmark = pytest.mark.beside(order=90)
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
