@@ -48,13 +48,14 @@ took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 VERSION="$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$REPO_ROOT/galaxy.yml")"
 EE_IMAGE="${EE_IMAGE:-multidb-platform/ee:$VERSION}"
 
-builder() {
-	local bin="${ANSIBLE_BUILDER:-}"
-	[ -n "$bin" ] || bin="$(command -v ansible-builder || true)"
-	[ -n "$bin" ] && [ -x "$bin" ] ||
-		die "ansible-builder not found (ANSIBLE_BUILDER or PATH): it belongs in the venv (requirements.in: ansible-builder==3.2.0, then the lock and make setup)"
-	"$bin" "$@"
+# ansible-builder: ANSIBLE_BUILDER, else the one on PATH (the venv's, once the lock has it).
+BUILDER=""
+find_builder() {
+	BUILDER="${ANSIBLE_BUILDER:-$(command -v ansible-builder || true)}"
+	[ -n "$BUILDER" ] && [ -x "$BUILDER" ] ||
+		die "ansible-builder not found (ANSIBLE_BUILDER or PATH): it belongs in the venv (ansible-builder==3.2.0 in requirements.in and its lock, then make setup; see the README, \"Execution environment\")"
 }
+builder() { "$BUILDER" "$@"; }
 
 stage() {
 	local t0 tmp tofu provider rel ver arch
@@ -210,10 +211,12 @@ stage)
 	;;
 create)
 	[ -n "${2:-}" ] || die "usage: $0 create <context dir>"
+	find_builder
 	stage
 	builder create --file "$REPO_ROOT/execution-environment.yml" --context "$2" --output-filename Dockerfile
 	;;
 build)
+	find_builder
 	t_all="$(now)"
 	stage
 	base_image
