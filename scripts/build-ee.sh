@@ -25,7 +25,7 @@
 # Docker engine; the build context and log are kept in $MULTIDB_CACHE/ee/.
 #
 # Environment: MULTIDB_CACHE (default ~/.cache/multidb-platform), ANSIBLE_BUILDER (default
-# ansible-builder on PATH), EE_IMAGE, DOCKER (the docker client), EE_NO_CACHE=1 (build the base
+# make setup's $MULTIDB_CACHE/bin/ansible-builder, else PATH), EE_IMAGE, DOCKER (the docker client), EE_NO_CACHE=1 (build the base
 # and the image without the build cache), EE_WHEEL_PORT (see serve_wheels).
 set -Eeuo pipefail
 
@@ -48,12 +48,15 @@ took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 VERSION="$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$REPO_ROOT/galaxy.yml")"
 EE_IMAGE="${EE_IMAGE:-multidb-platform/ee:$VERSION}"
 
-# ansible-builder: ANSIBLE_BUILDER, else the one on PATH (the venv's, once the lock has it).
+# ansible-builder: ANSIBLE_BUILDER, else make setup's (its own venv: <cache>/bin/ansible-builder),
+# else the one on PATH.
 BUILDER=""
 find_builder() {
-	BUILDER="${ANSIBLE_BUILDER:-$(command -v ansible-builder || true)}"
+	BUILDER="${ANSIBLE_BUILDER:-}"
+	[ -n "$BUILDER" ] || [ ! -x "$MULTIDB_CACHE/bin/ansible-builder" ] || BUILDER="$MULTIDB_CACHE/bin/ansible-builder"
+	[ -n "$BUILDER" ] || BUILDER="$(command -v ansible-builder || true)"
 	[ -n "$BUILDER" ] && [ -x "$BUILDER" ] ||
-		die "ansible-builder not found (ANSIBLE_BUILDER or PATH): it belongs in the venv (ansible-builder==3.2.0 in requirements.in and its lock, then make setup; see the README, \"Execution environment\")"
+		die "ansible-builder not found (ANSIBLE_BUILDER, $MULTIDB_CACHE/bin or PATH): run make setup (requirements-builder.txt)"
 }
 builder() { "$BUILDER" "$@"; }
 

@@ -4,6 +4,7 @@
 #   requirements.in          -> requirements.txt          (always)
 #   requirements-checkov.in  -> requirements-checkov.txt  (only if the .in exists)
 #   requirements-moto.in     -> requirements-moto.txt     (only if the .in exists)
+#   requirements-builder.in  -> requirements-builder.txt  (only if the .in exists)
 # Usage: bash scripts/lock-requirements.sh
 # MULTIDB_PYTHON selects the interpreter (default python3, >= 3.11).
 # After changing a lock, `make setup` builds a new cached venv (the cache key is
@@ -39,4 +40,7 @@ if [ -f "$REPO_ROOT/requirements-checkov.in" ]; then
 fi
 if [ -f "$REPO_ROOT/requirements-moto.in" ]; then
   lock requirements-moto.in requirements-moto.txt
+fi
+if [ -f "$REPO_ROOT/requirements-builder.in" ]; then
+  lock requirements-builder.in requirements-builder.txt
 fi

@@ -10,16 +10,17 @@
 #   venv/<sha256(requirements.txt)[:12]>/         Python venv (<repo>/.venv -> here)
 #   venv-checkov/<sha256(requirements-checkov.txt)[:12]>/
 #   venv-moto/<sha256(requirements-moto.txt)[:12]>/   (the tests' S3 API server)
+#   venv-builder/<sha256(requirements-builder.txt)[:12]>/   (ansible-builder: make ee)
 #   tools/<tool>/<version>-<hash>/<binary>        Go-built tools (key: go.mod+go.sum+toolchain+flags)
 #   tools/opentofu/<version>-<hash>/tofu          OpenTofu, built from a copy of its module
-#   bin/{tflint,checkov,moto_server,tofu}         symlinks into the above
+#   bin/{tflint,checkov,moto_server,ansible-builder,tofu}   symlinks into the above
 #   terraform/plugins/<host>/kreuzwerker/docker/<ver>/<os_arch>/   (host: registry.terraform.io
 #                                                 and registry.opentofu.org, one binary)
 #   terraform/terraformrc                         CLI config (filesystem mirror)
 #   setup.env                                     `source` it for an interactive shell
 #
 # Usage: bash scripts/setup.sh [--only step[,step...]]
-#   steps: apt docker venv checkov moto collections opentofu terraform provider tflint summary
+#   steps: apt docker venv checkov moto builder collections opentofu terraform provider tflint summary
 # Environment:
 #   MULTIDB_CACHE        cache directory (see above)
 #   MULTIDB_PYTHON       interpreter for the venvs (default: python3, must be >= 3.11)
@@ -253,6 +254,27 @@ step_moto() {
   fi
   ln -sfn "$venv/bin/moto_server" "$MULTIDB_CACHE/bin/moto_server"
   log "$MULTIDB_CACHE/bin/moto_server -> $venv/bin/moto_server"
+}
+
+# ansible-builder (the execution environment: make ee, the build context's test) in its own
+# venv too: its dependencies (bindep, Parsley, pbr, ...) stay out of the controller's lock.
+step_builder() {
+  local req="$REPO_ROOT/requirements-builder.txt"
+  if [ ! -f "$req" ]; then
+    skip "no requirements-builder.txt"
+    return 0
+  fi
+  local venv
+  venv="$MULTIDB_CACHE/venv-builder/$(sha12 <"$req")"
+  ensure_venv "$req" "$venv" ansible-builder --version
+  local built="$BUILT"
+  mkdir -p "$MULTIDB_CACHE/bin"
+  if [ "$(readlink "$MULTIDB_CACHE/bin/ansible-builder" 2>/dev/null)" = "$venv/bin/ansible-builder" ]; then
+    [ "$built" = yes ] || skip "ansible-builder venv $venv up to date"
+    return 0
+  fi
+  ln -sfn "$venv/bin/ansible-builder" "$MULTIDB_CACHE/bin/ansible-builder"
+  log "$MULTIDB_CACHE/bin/ansible-builder -> $venv/bin/ansible-builder"
 }
 
 # --- 4. Ansible collections --------------------------------------------------
@@ -641,6 +663,7 @@ run_step docker step_docker
 run_step venv step_venv
 run_step checkov step_checkov
 run_step moto step_moto
+run_step builder step_builder
 run_step collections step_collections
 run_step opentofu step_opentofu
 run_step terraform step_terraform
