@@ -17,8 +17,8 @@ description:
     unless O(allow_create_bucket).
   - Writes the key ID and its secret to O(access_key_id_file) and O(secret_access_key_file) (0600) when they
     differ. Neither is returned or logged (the project keeps the key ID with the secrets). The files are a
-    local copy of what Garage keeps: writing a missing copy (an empty state directory: an AWX job's, a second
-    controller's) is listed in RV(actions) but is not a change; replacing a copy that differs is.
+    local copy of what Garage keeps. Writing a missing copy (into the empty state directory of an AWX job or of a
+    second controller) is listed in RV(actions) but is not a change; replacing a copy that differs is.
   - In check mode it changes nothing and reports what it would do in RV(actions).
 options:
   name:
