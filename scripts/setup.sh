@@ -216,66 +216,37 @@ step_venv() {
   log ".venv -> $venv"
 }
 
-# checkov pins dependencies that conflict with ansible-core: own venv.
-step_checkov() {
-  local req="$REPO_ROOT/requirements-checkov.txt"
+# A tool whose dependencies conflict with the controller's or would move its lock gets a venv
+# of its own, keyed by its lock, and a link in <cache>/bin:
+#   tool_venv NAME LOCK COMMAND PROBE...   (PROBE: a command of the venv that must succeed)
+tool_venv() {
+  local name="$1" req="$REPO_ROOT/$2" command="$3"; shift 3
   if [ ! -f "$req" ]; then
-    skip "no requirements-checkov.txt"
+    skip "no $(basename "$req")"
     return 0
   fi
   local venv
-  venv="$MULTIDB_CACHE/venv-checkov/$(sha12 <"$req")"
-  ensure_venv "$req" "$venv" checkov --version
+  venv="$MULTIDB_CACHE/venv-$name/$(sha12 <"$req")"
+  ensure_venv "$req" "$venv" "$@"
   local built="$BUILT"
   mkdir -p "$MULTIDB_CACHE/bin"
-  if [ "$(readlink "$MULTIDB_CACHE/bin/checkov" 2>/dev/null)" = "$venv/bin/checkov" ]; then
-    [ "$built" = yes ] || skip "checkov venv $venv up to date"
+  if [ "$(readlink "$MULTIDB_CACHE/bin/$command" 2>/dev/null)" = "$venv/bin/$command" ]; then
+    [ "$built" = yes ] || skip "$name venv $venv up to date"
     return 0
   fi
-  ln -sfn "$venv/bin/checkov" "$MULTIDB_CACHE/bin/checkov"
-  log "$MULTIDB_CACHE/bin/checkov -> $venv/bin/checkov"
+  ln -sfn "$venv/bin/$command" "$MULTIDB_CACHE/bin/$command"
+  log "$MULTIDB_CACHE/bin/$command -> $venv/bin/$command"
 }
 
-# moto (the tests' S3 / DynamoDB / Secrets Manager / STS server) pins its own dependencies: own venv.
-step_moto() {
-  local req="$REPO_ROOT/requirements-moto.txt"
-  if [ ! -f "$req" ]; then
-    skip "no requirements-moto.txt"
-    return 0
-  fi
-  local venv
-  venv="$MULTIDB_CACHE/venv-moto/$(sha12 <"$req")"
-  ensure_venv "$req" "$venv" python -c 'import moto.server'
-  local built="$BUILT"
-  mkdir -p "$MULTIDB_CACHE/bin"
-  if [ "$(readlink "$MULTIDB_CACHE/bin/moto_server" 2>/dev/null)" = "$venv/bin/moto_server" ]; then
-    [ "$built" = yes ] || skip "moto venv $venv up to date"
-    return 0
-  fi
-  ln -sfn "$venv/bin/moto_server" "$MULTIDB_CACHE/bin/moto_server"
-  log "$MULTIDB_CACHE/bin/moto_server -> $venv/bin/moto_server"
-}
+# checkov pins dependencies that conflict with ansible-core.
+step_checkov() { tool_venv checkov requirements-checkov.txt checkov checkov --version; }
 
-# ansible-builder (the execution environment: make ee, the build context's test) in its own
-# venv too: its dependencies (bindep, Parsley, pbr, ...) stay out of the controller's lock.
-step_builder() {
-  local req="$REPO_ROOT/requirements-builder.txt"
-  if [ ! -f "$req" ]; then
-    skip "no requirements-builder.txt"
-    return 0
-  fi
-  local venv
-  venv="$MULTIDB_CACHE/venv-builder/$(sha12 <"$req")"
-  ensure_venv "$req" "$venv" ansible-builder --version
-  local built="$BUILT"
-  mkdir -p "$MULTIDB_CACHE/bin"
-  if [ "$(readlink "$MULTIDB_CACHE/bin/ansible-builder" 2>/dev/null)" = "$venv/bin/ansible-builder" ]; then
-    [ "$built" = yes ] || skip "ansible-builder venv $venv up to date"
-    return 0
-  fi
-  ln -sfn "$venv/bin/ansible-builder" "$MULTIDB_CACHE/bin/ansible-builder"
-  log "$MULTIDB_CACHE/bin/ansible-builder -> $venv/bin/ansible-builder"
-}
+# moto (the tests' S3 / DynamoDB / Secrets Manager / STS server) pins its own dependencies.
+step_moto() { tool_venv moto requirements-moto.txt moto_server python -c 'import moto.server'; }
+
+# ansible-builder (the execution environment: make ee, the build context's test): its
+# dependencies (bindep, Parsley, pbr, ...) stay out of the controller's lock.
+step_builder() { tool_venv builder requirements-builder.txt ansible-builder ansible-builder --version; }
 
 # --- 4. Ansible collections --------------------------------------------------
 collections_state() {
