@@ -255,10 +255,6 @@ def _prepare(index, case_id, extra, workdir):
         extra = {k: v for k, v in extra.items() if k != "@inventory"}
     else:
         variables.update(free_instance_ports(_TAKEN_PORTS))
-    if isinstance(extra, dict) and extra.get("@images"):
-        if os.environ.get("MULTIDB_IMAGE_VARS"):
-            variables.update(yaml.safe_load(open(os.environ["MULTIDB_IMAGE_VARS"])))
-        extra = {k: v for k, v in extra.items() if k != "@images"}
     if extra == "same-port":
         variables[f"multidb_{SVC_B}_port"] = variables[f"multidb_{SVC_A}_port"]
     elif extra == "memory-sum":
