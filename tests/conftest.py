@@ -427,3 +427,11 @@ def managed_resources(text: str) -> list:
     if not isinstance(doc, dict):
         return []
     return list(doc.get("resources") or []) + [r for m in doc.get("modules") or [] for r in (m.get("resources") or {})]
+
+
+def aws_client(service: str, endpoint: str, env: dict):
+    """A boto3 client of moto's `service` at `endpoint`, with the test's (not secret) keys in `env`."""
+    import boto3
+
+    return boto3.client(service, endpoint_url=endpoint, region_name=env.get("AWS_DEFAULT_REGION", "us-east-1"),
+                        aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])

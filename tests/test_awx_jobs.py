@@ -35,19 +35,18 @@ import glob
 import json
 import os
 import shutil
+import io
 import subprocess
 import sys
 import tarfile
-import io
 from pathlib import Path
 
-import boto3
 import pytest
 import yaml
 
 import awx_credentials
-from conftest import (REPO, free_instance_ports, managed_resources, moto_server, project_containers, project_objects,
-                      record)
+from conftest import (REPO, aws_client, free_instance_ports, managed_resources, moto_server, project_containers,
+                      project_objects, record)
 
 # An instance of its own with one ScyllaDB node (no cluster formation beside the molecule
 # instance's): `make test` runs it in the beside stage.
@@ -162,9 +161,7 @@ def _stats(job: dict) -> dict:
 @pytest.fixture(scope="module")
 def aws(tmp_path_factory):
     with moto_server() as endpoint:
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-                          aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+        s3 = aws_client("s3", endpoint, AWS_ENV)
         s3.create_bucket(Bucket=BUCKET)
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         yield endpoint
@@ -187,10 +184,8 @@ def _state_credential(endpoint: str) -> tuple[dict, dict]:
 
 
 def _stored_secrets(endpoint: str) -> dict:
-    client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-                          aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
-    return json.loads(client.get_secret_value(SecretId=f"multidb/{PROJECT}/local")["SecretString"])
+    secret = aws_client("secretsmanager", endpoint, AWS_ENV).get_secret_value(SecretId=f"multidb/{PROJECT}/local")
+    return json.loads(secret["SecretString"])
 
 
 def test_two_awx_jobs_converge_then_change_nothing_and_no_event_holds_a_secret(aws, tmp_path):

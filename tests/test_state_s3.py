@@ -29,11 +29,10 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import boto3
 import pytest
 
-from conftest import (REPO, free_port_blocks, link_collections, managed_resources, moto_server, project_containers,
-                      read_secrets, read_services, recap_changed, record)
+from conftest import (REPO, aws_client, free_port_blocks, link_collections, managed_resources, moto_server,
+                      project_containers, read_secrets, read_services, recap_changed, record)
 from sentinels import missing_sentinels, write_sentinels
 
 # A Redis-only instance of its own and moto: `make test` runs this module beside the others.
@@ -81,9 +80,7 @@ def s3_endpoint():
 
 
 def _s3(endpoint: str):
-    return boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-                        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    return aws_client("s3", endpoint, AWS_ENV)
 
 
 OUTPUTS: list[str] = []  # every playbook's output in this module, scanned for secrets at the end
@@ -105,10 +102,7 @@ SECRET_NAME = f"multidb/{PROJECT}/local"
 
 
 def _stored_secrets(endpoint: str) -> dict[str, str]:
-    client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-                          aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
-    return json.loads(client.get_secret_value(SecretId=SECRET_NAME)["SecretString"])
+    return json.loads(aws_client("secretsmanager", endpoint, AWS_ENV).get_secret_value(SecretId=SECRET_NAME)["SecretString"])
 
 
 def _ok(proc: subprocess.CompletedProcess, what: str) -> subprocess.CompletedProcess:
@@ -282,9 +276,7 @@ LOCK_TABLE = "multidb-ci-tflocks"
 def test_a_lock_held_by_another_process_is_named_and_the_state_left_alone(instance):
     """Held as the lock file next to the state, then as an item of the DynamoDB lock table."""
     s3, endpoint = _s3(instance["endpoint"]), instance["endpoint"]
-    dynamodb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                            aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-                            aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    dynamodb = aws_client("dynamodb", endpoint, AWS_ENV)
     dynamodb.create_table(TableName=LOCK_TABLE, BillingMode="PAY_PER_REQUEST",
                           KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
                           AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}])
@@ -346,8 +338,7 @@ def test_an_instance_with_local_state_moves_to_s3_by_one_command_keeping_contain
              "-e", f"multidb_state_s3_endpoint_url={s3_endpoint}", "-e", "multidb_state_s3_path_style=true",
              "-e", "multidb_secrets_backend=aws_secretsmanager", "-e", f"multidb_secrets_aws_endpoint_url={s3_endpoint}"]
     key, secret_name = f"multidb/{MIGRATE_PROJECT}/local.tfstate", f"multidb/{MIGRATE_PROJECT}/local"
-    sm = boto3.client("secretsmanager", endpoint_url=s3_endpoint, region_name="us-east-1",
-                      aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"], aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    sm = aws_client("secretsmanager", s3_endpoint, AWS_ENV)
     try:
         _ok(_playbook(REPO, home, ["site.yml", *base]), "site.yml with the local backend")
         markers = write_sentinels(read_services(state_dir), read_secrets(state_dir))
