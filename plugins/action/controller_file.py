@@ -16,7 +16,6 @@ from ansible.plugins.action import ActionBase
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("path", "content", "mode"))
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -51,7 +50,8 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(f"cannot read {path}: {err}") from None
 
         result.update(path=path, changed=old != new or old_mode != mode)
-        if self._task.diff and old != new:
+        # a secret (no_log) is never put into the result, not even to be censored later
+        if self._task.diff and old != new and not self._task.no_log:
             result["diff"] = {"before_header": path, "after_header": path,
                               "before": "" if old is None else to_text(old, errors="surrogate_or_replace"),
                               "after": to_text(new, errors="surrogate_or_replace")}

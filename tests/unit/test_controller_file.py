@@ -26,6 +26,8 @@ PLAYBOOK = """
     - {name: same, multidb.platform.controller_file: {path: "{{ dir }}/a.json", content: "one\\n"}, register: same}
     - {name: check, multidb.platform.controller_file: {path: "{{ dir }}/a.json", content: "two\\n"}, register: check,
        check_mode: true, diff: true}
+    - {name: secret diff, multidb.platform.controller_file: {path: "{{ dir }}/a.json", content: "s3cr3t\\n"},
+       register: secret_diff, check_mode: true, diff: true, no_log: true}
     - {name: check new, multidb.platform.controller_file: {path: "{{ dir }}/never", content: "x"}, register: check_new,
        check_mode: true}
     - {name: content, multidb.platform.controller_file: {path: "{{ dir }}/a.json", content: "two\\n"}, register: content}
@@ -41,7 +43,7 @@ PLAYBOOK = """
       ansible.builtin.copy:
         dest: "{{ dir }}/results.json"
         content: >-
-          {{ {'create': create, 'same': same, 'check': check, 'check_new': check_new, 'content': content,
+          {{ {'create': create, 'same': same, 'check': check, 'secret_diff': secret_diff, 'check_new': check_new, 'content': content,
               'mode': mode, 'relative': relative, 'bad_mode': bad_mode, 'no_dir': no_dir} | to_json }}
 """
 
@@ -63,6 +65,7 @@ def test_controller_file(tmp_path):
     assert r["check"]["changed"] is True
     assert r["check"]["diff"] == {"before_header": str(files / "a.json"), "after_header": str(files / "a.json"),
                                   "before": "one\n", "after": "two\n"}
+    assert r["secret_diff"]["changed"] is True and "diff" not in r["secret_diff"]
     assert r["check_new"]["changed"] is True and not (files / "never").exists()
     assert r["content"]["changed"] is True
     assert r["mode"]["changed"] is True
