@@ -34,7 +34,7 @@ class ActionModule(ActionBase):
         if mode & ~0o7777:
             raise AnsibleActionFail(f"mode {args['mode']!r} is not a permission mode")
         directory = os.path.dirname(path)
-        if not os.path.isdir(directory):
+        if not os.path.isdir(directory) and not self._task.check_mode:
             raise AnsibleActionFail(f"the directory of {path} does not exist")
         new = to_bytes(args["content"], errors="surrogate_or_strict")
 

@@ -30,6 +30,8 @@ PLAYBOOK = """
        register: secret_diff, check_mode: true, diff: true, no_log: true}
     - {name: check new, multidb.platform.controller_file: {path: "{{ dir }}/never", content: "x"}, register: check_new,
        check_mode: true}
+    - {name: check no dir, multidb.platform.controller_file: {path: "{{ dir }}/later/c", content: "x"},
+       register: check_no_dir, check_mode: true, diff: true}
     - {name: content, multidb.platform.controller_file: {path: "{{ dir }}/a.json", content: "two\\n"}, register: content}
     - {name: mode, multidb.platform.controller_file: {path: "{{ dir }}/a.json", content: "two\\n", mode: "0640"},
        register: mode}
@@ -43,7 +45,7 @@ PLAYBOOK = """
       ansible.builtin.copy:
         dest: "{{ dir }}/results.json"
         content: >-
-          {{ {'create': create, 'same': same, 'check': check, 'secret_diff': secret_diff, 'check_new': check_new, 'content': content,
+          {{ {'create': create, 'same': same, 'check': check, 'secret_diff': secret_diff, 'check_new': check_new, 'check_no_dir': check_no_dir, 'content': content,
               'mode': mode, 'relative': relative, 'bad_mode': bad_mode, 'no_dir': no_dir} | to_json }}
 """
 
@@ -67,6 +69,9 @@ def test_controller_file(tmp_path):
                                   "before": "one\n", "after": "two\n"}
     assert r["secret_diff"]["changed"] is True and "diff" not in r["secret_diff"]
     assert r["check_new"]["changed"] is True and not (files / "never").exists()
+    # a first run under --check: the directory an earlier task would create is not there yet
+    assert r["check_no_dir"]["changed"] is True and r["check_no_dir"]["diff"]["before"] == ""
+    assert not (files / "later").exists()
     assert r["content"]["changed"] is True
     assert r["mode"]["changed"] is True
     assert (files / "a.json").read_text() == "two\n"
