@@ -7,6 +7,9 @@
 # TF=tofu|terraform|<path> picks the binary for up, plan, down, drift, status and lint.
 # ARGS="-e ..." passes extra ansible-playbook arguments to down, drift and status.
 #   make down [DESTROY_DATA=true] remove containers + network, keep volumes/secrets (or delete all)
+#   make backup                 one backup of every enabled data service into the object store
+#                               (or multidb_backup_target); SERVICES="postgres" limits
+#   make restore [BACKUP=<ts>]  restore the latest (or that) complete backup, checked first
 #   make drift                  Terraform plan + health checks; non-zero exit on drift
 #   make status                 health report; exit 0 healthy, else non-zero (scripts/status.sh:
 #                               0 healthy, 1 degraded, 2 down, 3 no platform or error)
@@ -83,7 +86,7 @@ TF_DIRS := $(sort $(dir $(wildcard terraform/environments/*/versions.tf terrafor
 # and their `service` outputs against the local twins.
 AWS_TF_DIRS := $(filter %/aws/ terraform/modules/shared/aws-%,$(TF_DIRS))
 
-.PHONY: help setup images up plan down drift migrate-state status awx-configure test unit lint lint-terraform lint-checkov lint-ansible molecule test-ops bench bench-scylla ee ee-test
+.PHONY: help setup images up plan down backup restore drift migrate-state status awx-configure test unit lint lint-terraform lint-checkov lint-ansible molecule test-ops bench bench-scylla ee ee-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -108,6 +111,13 @@ plan: $(IMAGE_DEP) ## Show the plan and what would change; changes nothing
 
 down: ## Remove containers and network, keep volumes and secrets (DESTROY_DATA=true deletes them)
 	ansible-playbook playbooks/teardown.yml -i $(INVENTORY) $(IMAGE_VARS) $(TF_VARS) $(if $(filter true,$(DESTROY_DATA)),-e multidb_destroy_data=true) $(ARGS)
+
+backup: ## One backup of every enabled data service into the backup target (SERVICES= limits; ARGS="-e @target.yml")
+	ansible-playbook playbooks/backup.yml -i $(INVENTORY) $(IMAGE_VARS) $(LIMIT) $(ARGS)
+
+# BACKUP=<timestamp> (e.g. 20261204T053000Z) picks a complete backup; default the latest.
+restore: ## Restore the latest complete backup (BACKUP=<timestamp> picks one; SERVICES= limits; --check in ARGS plans)
+	ansible-playbook playbooks/restore.yml -i $(INVENTORY) $(IMAGE_VARS) $(LIMIT) $(if $(BACKUP),-e multidb_restore_backup=$(BACKUP)) $(ARGS)
 
 drift: ## Terraform plan + health checks; exits non-zero and reports what drifted
 	ansible-playbook playbooks/drift.yml -i $(INVENTORY) $(IMAGE_VARS) $(TF_VARS) $(ARGS)
