@@ -1,0 +1,50 @@
+"""PostgreSQL: a table with a vector column and its HNSW index, in a schema of the test's own."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+ROWS = 500
+DIM = 16
+
+
+def _conn(svc, secrets):
+    import psycopg
+
+    return psycopg.connect(host=svc["host"], port=svc["port"], dbname=svc["database"], user=svc["username"],
+                           password=secrets["postgres_admin_password"], connect_timeout=10, autocommit=True)
+
+
+def _vector(seed: int) -> str:
+    rng = random.Random(seed)
+    return "[" + ",".join(f"{rng.uniform(-1, 1):.6f}" for _ in range(DIM)) + "]"
+
+
+def write(svc, secrets):
+    with _conn(svc, secrets) as conn:
+        conn.execute("CREATE SCHEMA IF NOT EXISTS multidb_backup_test")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS multidb_backup_test.items (id int PRIMARY KEY, body text NOT NULL, "
+                     f"embedding vector({DIM}) NOT NULL)")
+        conn.execute("CREATE INDEX IF NOT EXISTS items_hnsw ON multidb_backup_test.items "
+                     "USING hnsw (embedding vector_l2_ops)")
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO multidb_backup_test.items VALUES (%s, %s, %s::vector) ON CONFLICT DO NOTHING",
+                            [(i, f"row {i} " + "x" * (i % 50), _vector(i)) for i in range(ROWS)])
+
+
+def fingerprint(svc, secrets):
+    with _conn(svc, secrets) as conn:
+        rows = conn.execute("SELECT id, body, embedding::text FROM multidb_backup_test.items ORDER BY id").fetchall()
+        conn.execute("SET enable_seqscan = off")
+        plan = " ".join(r[0] for r in conn.execute(
+            f"EXPLAIN SELECT id FROM multidb_backup_test.items ORDER BY embedding <-> '{_vector(10_000)}' LIMIT 5"))
+        nearest = [r[0] for r in conn.execute(
+            f"SELECT id FROM multidb_backup_test.items ORDER BY embedding <-> '{_vector(10_000)}' LIMIT 5")]
+    return {"rows": len(rows), "sha256": hashlib.sha256(repr(rows).encode()).hexdigest(),
+            "hnsw_used": "items_hnsw" in plan, "nearest": nearest}
+
+
+def destroy(svc, secrets):
+    with _conn(svc, secrets) as conn:
+        conn.execute("DROP SCHEMA multidb_backup_test CASCADE")
