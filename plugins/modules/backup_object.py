@@ -21,6 +21,10 @@ description:
     O(size) and O(sha256) (a restore checks every object this way before it changes anything).
   - O(state=restored) streams the object into the standard input of O(command), checking its SHA-256 on
     the way (the command's own exit code decides success).
+  - O(state=copied) copies every object under the O(source) bucket's prefix (or only O(objects), checking each
+    one's SHA-256 on the way) to O(prefix) of O(bucket), streamed from endpoint to endpoint: an object store's
+    own buckets into the backup target, and back.
+  - O(state=verified) with O(objects) checks many objects in one go, each against its own size and SHA-256.
   - O(state=read) returns a small object's text (manifests, indexes); O(state=listed) the keys under
     O(prefix); O(state=absent) deletes every object under O(prefix) (an incomplete backup).
   - Secrets for the command go in O(environment), never in O(command) (which is in the task's result):
@@ -56,8 +60,24 @@ options:
   state:
     description: What to do (see the description).
     type: str
-    choices: [uploaded, verified, restored, read, listed, absent]
+    choices: [uploaded, verified, restored, copied, read, listed, absent]
     default: uploaded
+  source:
+    description: Where O(state=copied) copies from (the same keys as this module's connection, and a prefix).
+    type: dict
+    suboptions:
+      endpoint_url: {description: S3 endpoint URL; empty for AWS S3., type: str, default: ""}
+      region: {description: Region the requests are signed for., type: str, default: us-east-1}
+      access_key_id: {description: Access key., type: str, default: ""}
+      secret_access_key: {description: Secret of the access key., type: str, default: ""}
+      bucket: {description: The bucket., type: str, required: true}
+      prefix: {description: Key prefix copied (replaced by O(prefix) in the copies)., type: str, default: ""}
+  objects:
+    description:
+      - O(state=verified) and O(state=copied), the objects, each C(key), C(size) and C(sha256). For O(state=copied)
+        only those under the source's prefix are copied (a whole manifest can be passed, bucket by bucket).
+    type: list
+    elements: dict
   command:
     description: Argument vector whose standard output is uploaded, or whose standard input is the object.
     type: list
@@ -129,8 +149,10 @@ content:
   returned: read
   type: str
 objects:
-  description: The objects under O(prefix), each C(key), C(size), C(last_modified) (ISO 8601).
-  returned: listed, absent
+  description:
+    - The objects under O(prefix), each C(key), C(size), C(last_modified) (ISO 8601).
+    - For O(state=copied) each copy's C(key), C(size), C(sha256) and C(source_key).
+  returned: listed, absent, copied
   type: list
   elements: dict
 """
@@ -178,8 +200,8 @@ def tail(path, limit=2000):
 
 
 class Store:
-    def __init__(self, module):
-        p = module.params
+    def __init__(self, module, p=None):
+        p = p or module.params
         self.module = module
         self.bucket = p["bucket"]
         kwargs = {"region_name": p["region"],
@@ -292,6 +314,53 @@ def run_restore(module, store, key):
     return {"changed": True, "key": key, "size": size, "sha256": digest.hexdigest()}
 
 
+def run_copy(module, store):
+    p = module.params
+    source_params = p["source"]
+    source = Store(module, source_params)
+    src_prefix = source_params["prefix"]
+    if p["objects"] is not None:
+        # full keys of the source: those under its prefix are copied (a manifest's list, bucket by bucket)
+        wanted = [o for o in p["objects"] if o["key"].startswith(src_prefix)]
+    else:
+        wanted = [{"key": o["key"], "size": o["size"]} for o in source.listing(src_prefix)]
+    if module.check_mode:
+        return {"changed": bool(wanted), "objects": [{"key": p["prefix"] + o["key"][len(src_prefix):],
+                                                      "source_key": o["key"]} for o in wanted]}
+    copied = []
+    for item in wanted:
+        target_key = p["prefix"] + item["key"][len(src_prefix):]
+        reader = HashingReader(source.get(item["key"])["Body"])
+        try:
+            store.client.upload_fileobj(reader, store.bucket, target_key,
+                                        Config=TransferConfig(multipart_chunksize=16 * CHUNK, use_threads=False))
+        except (BotoCoreError, ClientError) as err:
+            store.error(f"cannot copy {item['key']} to {target_key}", err)
+        digest = reader.sha256.hexdigest()
+        if item.get("sha256") and digest != item["sha256"]:
+            store.fail(f"{item['key']} has SHA-256 {digest}, the manifest says {item['sha256']}: it changed while it "
+                       "was copied")
+        copied.append({"key": target_key, "source_key": item["key"], "size": reader.size, "sha256": digest})
+    return {"changed": bool(copied), "objects": copied}
+
+
+def verify(module, store, key, size, sha256):
+    digest = hashlib.sha256()
+    length = 0
+    body = store.get(key)["Body"]
+    try:
+        for chunk in body.iter_chunks(CHUNK):
+            digest.update(chunk)
+            length += len(chunk)
+    except (BotoCoreError, ClientError) as err:
+        store.error(f"cannot read {key}", err)
+    if length != size or digest.hexdigest() != sha256:
+        module.fail_json(msg=f"{key} does not match its manifest: {length} bytes with SHA-256 {digest.hexdigest()}, "
+                             f"the manifest says {size} bytes with SHA-256 {sha256}",
+                         key=key, size=length, sha256=digest.hexdigest())
+    return {"key": key, "size": length, "sha256": digest.hexdigest()}
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -303,7 +372,16 @@ def main():
             key=dict(type="str", no_log=False),
             prefix=dict(type="str"),
             state=dict(type="str", default="uploaded",
-                       choices=["uploaded", "verified", "restored", "read", "listed", "absent"]),
+                       choices=["uploaded", "verified", "restored", "copied", "read", "listed", "absent"]),
+            source=dict(type="dict", options=dict(
+                endpoint_url=dict(type="str", default=""),
+                region=dict(type="str", default="us-east-1"),
+                access_key_id=dict(type="str", default="", no_log=False),
+                secret_access_key=dict(type="str", default="", no_log=True),
+                bucket=dict(type="str", required=True),
+                prefix=dict(type="str", default=""),
+            )),
+            objects=dict(type="list", elements="dict"),
             command=dict(type="list", elements="str"),
             environment=dict(type="dict", default={}, no_log=True),
             content=dict(type="str"),
@@ -311,7 +389,8 @@ def main():
             size=dict(type="int"),
         ),
         required_if=[
-            ("state", "uploaded", ("key",)), ("state", "verified", ("key", "sha256", "size")),
+            ("state", "uploaded", ("key",)), ("state", "verified", ("key", "objects"), True),
+            ("state", "copied", ("source", "prefix")),
             ("state", "restored", ("key", "command", "sha256")), ("state", "read", ("key",)),
             ("state", "listed", ("prefix",)), ("state", "absent", ("prefix",)),
         ],
@@ -350,20 +429,15 @@ def main():
         module.exit_json(**run_upload(module, store, key))
 
     if state == "verified":
-        digest = hashlib.sha256()
-        size = 0
-        body = store.get(key)["Body"]
-        try:
-            for chunk in body.iter_chunks(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-        except (BotoCoreError, ClientError) as err:
-            store.error(f"cannot read {key}", err)
-        if size != p["size"] or digest.hexdigest() != p["sha256"]:
-            module.fail_json(msg=f"{key} does not match its manifest: {size} bytes with SHA-256 {digest.hexdigest()}, "
-                                 f"the manifest says {p['size']} bytes with SHA-256 {p['sha256']}",
-                             key=key, size=size, sha256=digest.hexdigest())
-        module.exit_json(changed=False, key=key, size=size, sha256=digest.hexdigest())
+        if p["objects"] is not None:
+            checked = [verify(module, store, o["key"], int(o["size"]), o["sha256"]) for o in p["objects"]]
+            module.exit_json(changed=False, objects=checked)
+        if p["sha256"] is None or p["size"] is None:
+            module.fail_json(msg="state=verified needs sha256 and size with key")
+        module.exit_json(changed=False, **verify(module, store, key, p["size"], p["sha256"]))
+
+    if state == "copied":
+        module.exit_json(**run_copy(module, store))
 
     if state == "restored":
         if module.check_mode:
