@@ -1,7 +1,8 @@
 """No generated secret leaks; state and secret files are private (issue 6).
 
 Every ansible-playbook run of the test session on the instance is made with -v and kept
-(conftest.RUNS): site.yml, --check --diff, drift.yml, teardown.yml, status, the fault runs.
+(conftest.RUNS): site.yml, --check --diff, drift.yml, teardown.yml, status, the fault runs,
+backup.yml and restore.yml (whose manifests tests/test_backup.py checks).
 This test runs after all of them and asserts that no generated secret (every file in
 <state>/secrets/) appears in any of their output, in the Terraform plan output, in any file
 of the state directory other than the ones meant to hold secrets, in a container log, or in
@@ -31,6 +32,7 @@ REQUIRED_RUNS = [
     ("site.yml --check --diff", lambda a: a.startswith("site.yml") and "--check" in a, ("site.yml", "--check", "--diff")),
     ("drift.yml", lambda a: a.startswith("playbooks/drift.yml"), ("playbooks/drift.yml",)),
     ("teardown.yml", lambda a: a.startswith("playbooks/teardown.yml"), ("playbooks/teardown.yml",)),
+    ("backup.yml", lambda a: a.startswith("playbooks/backup.yml"), ("playbooks/backup.yml",)),
     ("site.yml", lambda a: a.startswith("site.yml") and "--check" not in a, ("site.yml",)),
 ]
 

@@ -26,7 +26,7 @@ description:
     own buckets into the backup target, and back.
   - O(state=verified) with O(objects) checks many objects in one go, each against its own size and SHA-256.
   - O(state=read) returns a small object's text (manifests, indexes); O(state=listed) the keys under
-    O(prefix); O(state=absent) deletes every object under O(prefix) (an incomplete backup).
+    O(prefix); O(state=absent) deletes every object under O(prefix) (an incomplete backup), or the object O(key).
   - Secrets for the command go in O(environment), never in O(command) (which is in the task's result):
     C(docker exec -e NAME) passes a variable of that environment into a container without its value.
   - In check mode nothing is run, uploaded or deleted; reads, lists and verifications run (they change nothing).
@@ -392,7 +392,7 @@ def main():
             ("state", "uploaded", ("key",)), ("state", "verified", ("key", "objects"), True),
             ("state", "copied", ("source", "prefix")),
             ("state", "restored", ("key", "command", "sha256")), ("state", "read", ("key",)),
-            ("state", "listed", ("prefix",)), ("state", "absent", ("prefix",)),
+            ("state", "listed", ("prefix",)), ("state", "absent", ("prefix", "key"), True),
         ],
         mutually_exclusive=[("command", "content")],
         supports_check_mode=True,
@@ -450,6 +450,22 @@ def main():
             module.fail_json(msg=f"{key} is larger than {READ_LIMIT} bytes: not a manifest")
         module.exit_json(changed=False, key=key, content=data.decode("utf-8", "replace"),
                          sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+    if state == "absent" and p["prefix"] is None:
+        try:
+            store.client.head_object(Bucket=store.bucket, Key=key)
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                module.exit_json(changed=False, objects=[])
+            store.error(f"cannot read {key}", err)
+        except BotoCoreError as err:
+            store.error(f"cannot read {key}", err)
+        if not module.check_mode:
+            try:
+                store.client.delete_object(Bucket=store.bucket, Key=key)
+            except (BotoCoreError, ClientError) as err:
+                store.error(f"cannot delete {key}", err)
+        module.exit_json(changed=True, objects=[{"key": key}])
 
     objects = store.listing(p["prefix"])
     if state == "listed":

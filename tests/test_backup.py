@@ -1,0 +1,237 @@
+"""Backups proven by restoring them (issue 15): backup.yml and restore.yml on the test instance.
+
+Every service of the contract gets known data (tests/backup_data/<engine>.py), is backed up,
+loses its data and is restored; the data must come back equal (by checksum, with a working
+nearest-neighbour index where the service has one). Two ways:
+1. into the instance's own object store, then every data volume but the object store's is deleted
+   (teardown, `docker volume rm`, site.yml) and restored;
+2. into an object store outside the instance (multidb_backup_target: a moto server), then the whole
+   instance is deleted with multidb_destroy_data=true (volumes, state and secrets), brought up again
+   and restored.
+Between them, the refusals: each run must fail naming the problem, before anything changed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import docker
+import pytest
+import yaml
+
+from backup_data import for_engine
+from conftest import (REPO, assert_converged_with_sentinels, converge, free_port_blocks, moto_server, read_secrets,
+                      read_services, recap_changed, run_ops)
+
+pytestmark = pytest.mark.ops(order=3)
+
+REGISTRY = yaml.safe_load((REPO / "playbooks/vars/services.yml").read_text())["multidb_service_registry"]
+TIMESTAMP = re.compile(r"Backup ([0-9]{8}T[0-9]{6}Z) of (.+) is complete")
+
+
+def _s3(services, secrets, target=None):
+    import boto3
+    from botocore.config import Config
+
+    if target is None:
+        store = services["objectstore"]
+        target = {"endpoint_url": f"{store['scheme']}://{store['host']}:{store['port']}", "region": store["region"],
+                  "access_key_id": secrets["objectstore_app_access_key_id"],
+                  "secret_access_key": secrets["objectstore_app_secret_access_key"], "bucket": "backups"}
+    client = boto3.client("s3", endpoint_url=target["endpoint_url"], region_name=target["region"],
+                          aws_access_key_id=target["access_key_id"], aws_secret_access_key=target["secret_access_key"],
+                          config=Config(s3={"addressing_style": "path"}, request_checksum_calculation="when_required",
+                                        response_checksum_validation="when_required"))
+    return client, target["bucket"]
+
+
+def _write_all(services, secrets) -> dict:
+    for svc in services.values():
+        for_engine(svc["engine"]).write(svc, secrets)
+    return _fingerprints(services, secrets)
+
+
+def _fingerprints(services, secrets) -> dict:
+    return {name: for_engine(svc["engine"]).fingerprint(svc, secrets) for name, svc in services.items()}
+
+
+def _backup(*extra) -> str:
+    proc = run_ops("playbooks/backup.yml", *extra)
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    found = TIMESTAMP.search(" ".join(proc.stdout.split()))
+    assert found, proc.stdout[-3000:]
+    return found.group(1)
+
+
+def _restore(*extra):
+    proc = run_ops("playbooks/restore.yml", *extra)
+    assert proc.returncode == 0, proc.stdout[-8000:]
+    return proc
+
+
+def _assert_backup_is_complete_and_holds_no_secret(services, secrets, project, stamp, target=None):
+    client, bucket = _s3(services, secrets, target)
+    index = json.loads(client.get_object(Bucket=bucket, Key=f"{project}/index/{stamp}.json")["Body"].read())
+    assert sorted(index["services"]) == sorted(services), index
+    texts = [json.dumps(index)]
+    for name in services:
+        manifest = client.get_object(Bucket=bucket, Key=f"{project}/{name}/{stamp}/manifest.json")["Body"].read()
+        doc = json.loads(manifest)
+        assert doc["service"] == name and doc["engine"] == services[name]["engine"] and doc["objects"], doc
+        assert doc["version"] and doc["tool"], doc
+        texts.append(manifest.decode())
+    leaked = [n for n, v in secrets.items() if v and any(v in t for t in texts)]
+    assert not leaked, f"the manifests or the index hold the secrets {leaked}"
+
+
+def test_every_service_of_the_contract_has_backups():
+    """No data service is left out silently: each has a registry `backup` entry, a role with
+    backup.yml and restore.yml, and test data."""
+    for name, entry in REGISTRY.items():
+        assert "backup" in entry, f"{name}: no `backup` in playbooks/vars/services.yml"
+        role = REPO / "roles" / entry["role"].split(".")[-1] / "tasks"
+        assert (role / "backup.yml").is_file() and (role / "restore.yml").is_file(), name
+
+
+def test_round_trip_through_the_instances_object_store_after_losing_every_other_volume(ops_state_dir, sentinels,
+                                                                                    project):
+    services, secrets = read_services(ops_state_dir), read_secrets(ops_state_dir)
+    written = _write_all(services, secrets)
+    stamp = _backup()
+    _assert_backup_is_complete_and_holds_no_secret(services, secrets, project, stamp)
+
+    down = run_ops("playbooks/teardown.yml")
+    assert down.returncode == 0, down.stdout[-4000:]
+    client = docker.from_env()
+    kept = {services["objectstore"]["volume"], services["objectstore"]["meta_volume"]}
+    lost = sorted({svc["volume"] for svc in services.values()}
+                  | {n["volume"] for svc in services.values() for n in svc.get("nodes", [])})
+    lost = [v for v in lost if v not in kept]
+    for volume in lost:
+        client.volumes.get(volume).remove()
+    converge()
+    services = read_services(ops_state_dir)
+    assert _fingerprints_or_missing(services, secrets, skip={"objectstore"}) != {
+        k: v for k, v in written.items() if k != "objectstore"}, "the data survived the volumes"
+
+    _restore()
+    assert _fingerprints(services, secrets) == written
+    assert_converged_with_sentinels(ops_state_dir, sentinels, "a restore from the instance's object store")
+    again = converge()
+    assert recap_changed(again.stdout) == 0, "site.yml changes a restored instance"
+
+
+def _fingerprints_or_missing(services, secrets, skip):
+    found = {}
+    for name, svc in services.items():
+        if name in skip:
+            continue
+        try:
+            found[name] = for_engine(svc["engine"]).fingerprint(svc, secrets)
+        except Exception as err:  # noqa: BLE001 - a missing table/keyspace/collection is the expected state
+            found[name] = f"missing: {type(err).__name__}"
+    return found
+
+
+def _refused(*args, expect: str):
+    proc = run_ops("playbooks/restore.yml", *args)
+    flat = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0, f"restore {args} was not refused"
+    assert expect in flat, flat[-3000:]
+    assert "Restore the services, all at once" not in proc.stdout, "a service was restored before the refusal"
+    return flat
+
+
+def test_restore_refuses_bad_backups_before_any_change(ops_state_dir, project):
+    """Corrupted object, missing manifest, unknown timestamp, another project's backup, a service
+    not enabled, an unreachable object store: each refused, naming it; a change made after the
+    backup (a marker, which the restore would remove) is still there."""
+    services, secrets = read_services(ops_state_dir), read_secrets(ops_state_dir)
+    stamp = _backup("--limit", "postgres,objectstore")
+    pg = for_engine("postgres")
+    marker = f"after-{uuid.uuid4().hex[:8]}"
+    import psycopg
+
+    svc = services["postgres"]
+    with psycopg.connect(host=svc["host"], port=svc["port"], dbname=svc["database"], user=svc["username"],
+                         password=secrets["postgres_admin_password"], autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS public.multidb_after_backup (marker text)")
+        conn.execute("INSERT INTO public.multidb_after_backup VALUES (%s)", (marker,))
+    client, bucket = _s3(services, secrets)
+    prefix = f"{project}/postgres/{stamp}/"
+
+    _refused("-e", "multidb_restore_backup=19990101T000000Z",
+             expect="no complete backup 19990101T000000Z of project")
+
+    # one byte flipped in the dump
+    dump_key = next(o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]
+                    if o["Key"].endswith(".dump"))
+    original = client.get_object(Bucket=bucket, Key=dump_key)["Body"].read()
+    flipped = bytearray(original)
+    flipped[len(flipped) // 2] ^= 0x01
+    client.put_object(Bucket=bucket, Key=dump_key, Body=bytes(flipped))
+    _refused("--limit", "postgres", expect=f"{dump_key} does not match its manifest")
+    client.put_object(Bucket=bucket, Key=dump_key, Body=original)
+
+    # the manifest gone
+    manifest = client.get_object(Bucket=bucket, Key=prefix + "manifest.json")["Body"].read()
+    client.delete_object(Bucket=bucket, Key=prefix + "manifest.json")
+    _refused("--limit", "postgres", expect=f"cannot read {prefix}manifest.json: no such object")
+    client.put_object(Bucket=bucket, Key=prefix + "manifest.json", Body=manifest)
+
+    # another project's backup under this project's name
+    index = json.loads(client.get_object(Bucket=bucket, Key=f"{project}/index/{stamp}.json")["Body"].read())
+    foreign = "20000101T000000Z"
+    client.put_object(Bucket=bucket, Key=f"{project}/index/{foreign}.json",
+                      Body=json.dumps(dict(index, project="someone-else", timestamp=foreign)).encode())
+    _refused("-e", f"multidb_restore_backup={foreign}", "--limit", "postgres",
+             expect="is a backup of project someone-else, not")
+    client.delete_object(Bucket=bucket, Key=f"{project}/index/{foreign}.json")
+
+    # a service of the backup that is not enabled (the contract of the running platform)
+    contract = ops_state_dir / "services.json"
+    saved = contract.read_text()
+    try:
+        contract.write_text(json.dumps({k: v for k, v in json.loads(saved).items() if k != "postgres"}))
+        _refused("--limit", "postgres,objectstore", expect="not enabled here: postgres")
+    finally:
+        contract.write_text(saved)
+
+    # an object store that does not answer
+    port = free_port_blocks([1])[0]
+    target = {"endpoint_url": f"http://127.0.0.1:{port}", "region": "garage", "bucket": "backups",
+              "access_key_id": "nobody", "secret_access_key": "nothing"}
+    _refused("-e", json.dumps({"multidb_backup_target": target}), expect=f"127.0.0.1:{port}")
+
+    with psycopg.connect(host=svc["host"], port=svc["port"], dbname=svc["database"], user=svc["username"],
+                         password=secrets["postgres_admin_password"], autocommit=True) as conn:
+        rows = conn.execute("SELECT count(*) FROM public.multidb_after_backup WHERE marker = %s", (marker,)).fetchone()
+        conn.execute("DROP TABLE public.multidb_after_backup")
+    assert rows[0] == 1, "a refused restore changed the database"
+    assert pg.fingerprint(svc, secrets)["rows"] > 0
+
+
+def test_round_trip_through_an_outside_object_store_after_deleting_the_whole_instance(ops_state_dir, sentinels,
+                                                                                      project):
+    services, secrets = read_services(ops_state_dir), read_secrets(ops_state_dir)
+    written = _fingerprints(services, secrets)  # the first round trip's data, restored
+    with moto_server() as endpoint:
+        target = {"endpoint_url": endpoint, "region": "us-east-1", "bucket": "offsite-backups",
+                  "access_key_id": "testing", "secret_access_key": "testing"}
+        client, _ = _s3(services, secrets, target)
+        client.create_bucket(Bucket="offsite-backups")
+        target_arg = json.dumps({"multidb_backup_target": target})
+        stamp = _backup("-e", target_arg)
+        _assert_backup_is_complete_and_holds_no_secret(services, secrets, project, stamp, target)
+
+        destroyed = run_ops("playbooks/teardown.yml", "-e", "multidb_destroy_data=true")
+        assert destroyed.returncode == 0, destroyed.stdout[-4000:]
+        assert not (ops_state_dir / "secrets").exists(), "the secrets survived DESTROY_DATA"
+        converge()
+        services, secrets = read_services(ops_state_dir), read_secrets(ops_state_dir)
+
+        _restore("-e", target_arg, "-e", f"multidb_restore_backup={stamp}")
+    assert _fingerprints(services, secrets) == written
+    assert_converged_with_sentinels(ops_state_dir, sentinels, "a restore from an outside object store")
