@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from ansible.errors import AnsibleFilterError
@@ -14,7 +15,8 @@ name: backups_expired
 short_description: The backups taken more than a number of days before a given backup
 description:
   - Backups are named by the UTC time they started, C(YYYYmmddTHHMMSSZ). Returns those of the
-    input taken more than O(days) days before O(now), oldest first. Names of another form are an error.
+    input taken more than O(days) days and O(hours) hours before O(now), oldest first. Names of another
+    form are an error.
 options:
   _input:
     description: Backup names (timestamps).
@@ -26,13 +28,19 @@ options:
     type: str
     required: true
   days:
-    description: Retention in days (at least 1).
+    description: Retention in days.
     type: int
-    required: true
+    default: 0
+  hours:
+    description: Hours added to O(days); the sum must be positive.
+    type: int
+    default: 0
 """
 
 EXAMPLES = r"""
 expired: "{{ backup_complete | multidb.platform.backups_expired(backup_timestamp, multidb_backup_retention_days) }}"
+abandoned: "{{ incomplete | multidb.platform.backups_expired(backup_timestamp, hours=12) }}"
+prefixes: "{{ listing.objects | map(attribute='key') | multidb.platform.backup_prefixes(multidb_project_name) }}"
 """
 
 RETURN = r"""
@@ -40,9 +48,27 @@ _value:
   description: The expired backups' names, oldest first.
   type: list
   elements: str
+
+---
+name: backup_prefixes
+short_description: The backups of services found in a listing of a project's keys
+description:
+  - From object keys under C(<root>/), the distinct C(<root>/<service>/<timestamp>/) prefixes, each as
+    C(service), C(timestamp) and C(prefix), sorted. The index (C(<root>/index/)) and keys of another form are left out.
+options:
+  _input:
+    description: Object keys.
+    type: list
+    elements: str
+    required: true
+  root:
+    description: The project's prefix (without the slash).
+    type: str
+    required: true
 """
 
 FORMAT = "%Y%m%dT%H%M%SZ"
+PREFIX = re.compile(r"^(?P<service>[^/]+)/(?P<timestamp>[0-9]{8}T[0-9]{6}Z)/")
 
 
 def _parse(name):
@@ -52,14 +78,27 @@ def _parse(name):
         raise AnsibleFilterError(f"{name!r} is not a backup name (UTC time as YYYYmmddTHHMMSSZ)") from None
 
 
-def backups_expired(names, now, days):
-    days = int(days)
-    if days < 1:
-        raise AnsibleFilterError(f"a retention of {days} days would remove every backup: at least 1")
-    cutoff = _parse(now) - timedelta(days=days)
+def backups_expired(names, now, days=0, hours=0):
+    age = timedelta(days=int(days), hours=int(hours))
+    if age <= timedelta(0):
+        raise AnsibleFilterError(f"an age of {days} days and {hours} hours would take every backup: at least 1 hour")
+    cutoff = _parse(now) - age
     return sorted(str(n) for n in names if _parse(n) < cutoff)
+
+
+def backup_prefixes(keys, root):
+    found = set()
+    for key in keys:
+        key = str(key)
+        if not key.startswith(f"{root}/"):
+            continue
+        match = PREFIX.match(key[len(root) + 1:])
+        if match and match["service"] != "index":
+            found.add((match["service"], match["timestamp"]))
+    return [{"service": service, "timestamp": timestamp, "prefix": f"{root}/{service}/{timestamp}/"}
+            for service, timestamp in sorted(found)]
 
 
 class FilterModule:
     def filters(self):
-        return {"backups_expired": backups_expired}
+        return {"backups_expired": backups_expired, "backup_prefixes": backup_prefixes}

@@ -130,10 +130,24 @@ def test_backups_expired(names, now, days, expired):
     assert bf.backups_expired(names, now, days) == expired
 
 
+def test_backups_abandoned_by_hours():
+    assert bf.backups_expired(["20261203T110000Z", "20261203T130000Z"], "20261204T000000Z", hours=12) == [
+        "20261203T110000Z"]
+
+
 @pytest.mark.parametrize("names, now, days, words", [
     (["yesterday"], "20261204T000000Z", 7, "'yesterday' is not a backup name"),
-    ([], "20261204T000000Z", 0, "at least 1"),
+    ([], "20261204T000000Z", 0, "at least 1 hour"),
 ])
 def test_backups_expired_refuses(names, now, days, words):
     with pytest.raises(Exception, match=words):
         bf.backups_expired(names, now, days)
+
+
+def test_backup_prefixes():
+    keys = ["p/postgres/20261204T000000Z/app.dump", "p/postgres/20261204T000000Z/manifest.json",
+            "p/index/20261204T000000Z.json", "p/redis/20261203T000000Z/dump.rdb", "p/notes.txt", "q/redis/20261203T000000Z/x",
+            "p/redis/yesterday/x"]
+    assert bf.backup_prefixes(keys, "p") == [
+        {"service": "postgres", "timestamp": "20261204T000000Z", "prefix": "p/postgres/20261204T000000Z/"},
+        {"service": "redis", "timestamp": "20261203T000000Z", "prefix": "p/redis/20261203T000000Z/"}]
