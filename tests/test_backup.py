@@ -187,7 +187,7 @@ def test_restore_refuses_bad_backups_before_any_change(ops_state_dir, project):
     client.put_object(Bucket=bucket, Key=f"{project}/index/{foreign}.json",
                       Body=json.dumps(dict(index, project="someone-else", timestamp=foreign)).encode())
     _refused("-e", f"multidb_restore_backup={foreign}", "--limit", "postgres",
-             expect="is a backup of project someone-else, not")
+             expect="it is a backup of project someone-else, not")
     client.delete_object(Bucket=bucket, Key=f"{project}/index/{foreign}.json")
 
     # a service of the backup that is not enabled (the contract of the running platform)
