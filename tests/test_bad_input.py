@@ -81,6 +81,13 @@ CASES = [
      ["multidb_network_subnet", "IPv4 subnet in CIDR notation from /16 to /26"]),
     ("health-wait-zero", {"multidb_health_wait": 0},
      ["multidb_health_wait", "from 1 to 600"]),
+    # Backups (issue 15): refused by site.yml's preflight as by backup.yml's and restore.yml's.
+    ("backup-retention-zero", {"multidb_backup_retention_days": 0},
+     ["multidb_backup_retention_days", "from 1 to 3650"]),
+    ("backup-target-unknown-key", {"multidb_backup_target": {"bucket": "backups", "password": "x"}},
+     ["multidb_backup_target", "refused: 'password'"]),
+    ("restore-backup-malformed", {"multidb_restore_backup": "yesterday"},
+     ["multidb_restore_backup", "YYYYmmddTHHMMSSZ"]),
     ("destroy-data-wrong-type", {"multidb_destroy_data": "perhaps"},
      ["multidb_destroy_data", "must be a boolean"]),
     # Deleting the data, as the AWX teardown template asks it (issue 14): its survey answers are
