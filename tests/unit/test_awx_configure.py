@@ -191,7 +191,7 @@ def _runs_the_preflight(playbook: Path) -> bool:
 
 def test_the_templates_are_those_the_issue_asks_for_on_playbooks_that_exist():
     by_name = {t["name"]: t for t in TEMPLATES}
-    assert list(by_name) == ["provision", "plan", "drift", "status", "teardown"]
+    assert list(by_name) == ["provision", "plan", "drift", "backup", "restore", "status", "teardown"]
     for template in TEMPLATES:
         playbook = REPO / template["playbook"]
         assert playbook.is_file(), f"{template['name']}: {template['playbook']} does not exist"
@@ -200,7 +200,7 @@ def test_the_templates_are_those_the_issue_asks_for_on_playbooks_that_exist():
     assert (by_name["plan"]["job_type"], by_name["plan"]["diff_mode"]) == ("check", True)
     assert by_name["plan"]["playbook"] == by_name["provision"]["playbook"] == "site.yml"
     assert by_name["provision"]["job_type"] == "run"
-    assert [t["name"] for t in TEMPLATES if "schedule" in t] == ["drift"]
+    assert [t["name"] for t in TEMPLATES if "schedule" in t] == ["drift", "backup"]
 
 
 def test_every_survey_variable_is_validated_by_the_preflight_its_playbook_runs():
@@ -433,19 +433,22 @@ def test_state_type_with_every_field_injects_each_one():
 
 # --- the schedule -----------------------------------------------------------------------------
 
-def test_drift_runs_weekly_on_a_schedule_awx_accepts():
+@pytest.mark.parametrize("name, playbook, period", [("drift", "playbooks/drift.yml", timedelta(days=7)),
+                                                    ("backup", "playbooks/backup.yml", timedelta(days=1))])
+def test_scheduled_templates_run_on_a_schedule_awx_accepts(name, playbook, period):
+    """The weekly drift check and the daily backup."""
     from dateutil.rrule import rrulestr
 
-    drift = next(t for t in TEMPLATES if "schedule" in t)
-    assert drift["playbook"] == "playbooks/drift.yml"
-    rrule = drift["schedule"]["rrule"]
+    template = next(t for t in TEMPLATES if t["name"] == name)
+    assert template["playbook"] == playbook
+    rrule = template["schedule"]["rrule"]
     # validate_rrule: one DTSTART with a time zone, at least one RRULE, each with an INTERVAL
     assert len(re.findall(r".*?(DTSTART(;[^:]+)?\:[0-9]+T[0-9]+Z?)", rrule)) == 1
     assert not re.findall(r".*?(DTSTART:[0-9]+T[0-9]+) ", rrule)
     rules = re.findall(r".*?(RULE\:[^\s]*)", rrule)
     assert rules and all("interval" in r.lower() for r in rules)
     runs = list(rrulestr(rrule.replace(" RRULE", "\nRRULE"), forceset=True)[:5])
-    assert [b - a for a, b in zip(runs, runs[1:])] == [timedelta(days=7)] * 4, runs
+    assert [b - a for a, b in zip(runs, runs[1:])] == [period] * 4, runs
 
 
 # --- the README shows the templates as they are ----------------------------------------------
