@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: multidb-platform engineers
 # Apache-2.0 (see galaxy.yml)
-"""Filters of backup.yml and restore.yml: backups are named by the UTC time they started."""
+"""Filters of backup.yml and restore.yml: backups are named by the UTC time they started.
+
+backups_expired (documented below) and backup_prefixes: from object keys under <root>/, the
+distinct <root>/<service>/<timestamp>/ prefixes as {service, timestamp, prefix}, sorted (the
+index, <root>/index/, and keys of another form are left out)."""
 
 from __future__ import annotations
 
@@ -49,22 +53,6 @@ _value:
   type: list
   elements: str
 
----
-name: backup_prefixes
-short_description: The backups of services found in a listing of a project's keys
-description:
-  - From object keys under C(<root>/), the distinct C(<root>/<service>/<timestamp>/) prefixes, each as
-    C(service), C(timestamp) and C(prefix), sorted. The index (C(<root>/index/)) and keys of another form are left out.
-options:
-  _input:
-    description: Object keys.
-    type: list
-    elements: str
-    required: true
-  root:
-    description: The project's prefix (without the slash).
-    type: str
-    required: true
 """
 
 FORMAT = "%Y%m%dT%H%M%SZ"

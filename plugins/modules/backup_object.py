@@ -14,7 +14,7 @@ description:
   - The object store side of C(playbooks/backup.yml) and C(playbooks/restore.yml), on any S3 endpoint
     (the instance's Garage, another instance's, AWS S3, a moto server).
   - O(state=uploaded) with O(command) runs the command (an argument vector, no shell) and streams its
-    standard output into the object as a multipart upload: no second copy on the local disk. The result
+    standard output into the object as a multipart upload, with no second copy on the local disk. The result
     has the object's size and SHA-256, computed on the way. A command that exits non-zero leaves no
     object behind. With O(content) it writes a small object (a manifest) instead; unchanged content is no change.
   - O(state=verified) reads the whole object and fails, naming the key, unless its size and SHA-256 are
@@ -22,12 +22,12 @@ description:
   - O(state=restored) streams the object into the standard input of O(command), checking its SHA-256 on
     the way (the command's own exit code decides success).
   - O(state=copied) copies every object under the O(source) bucket's prefix (or only O(objects), checking each
-    one's SHA-256 on the way) to O(prefix) of O(bucket), streamed from endpoint to endpoint: an object store's
-    own buckets into the backup target, and back.
+    one's SHA-256 on the way) to O(prefix) of O(bucket), streamed from endpoint to endpoint (an object store's
+    own buckets into the backup target, and back).
   - O(state=verified) with O(objects) checks many objects in one go, each against its own size and SHA-256.
   - O(state=read) returns a small object's text (manifests, indexes); O(state=listed) the keys under
     O(prefix); O(state=absent) deletes every object under O(prefix) (an incomplete backup), or the object O(key).
-  - Secrets for the command go in O(environment), never in O(command) (which is in the task's result):
+  - Secrets for the command go in O(environment), never in O(command), which is in the task's result;
     C(docker exec -e NAME) passes a variable of that environment into a container without its value.
   - In check mode nothing is run, uploaded or deleted; reads, lists and verifications run (they change nothing).
 options:

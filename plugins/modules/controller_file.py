@@ -22,7 +22,7 @@ description:
   - Reports C(changed) when the content or the mode differs; in check mode writes nothing and reports
     what it would change. With C(--diff) shows the old and new content (use C(no_log) for secrets).
   - The parent directory must exist. In check mode a missing directory is one an earlier task would have
-    created (a first run under C(--check)): the file is reported as to be created.
+    created, as in a first run under C(--check), and the file is reported as to be created.
 options:
   path:
     description: Absolute path of the file on the controller.
