@@ -27,11 +27,20 @@ locals {
     "QUERY_DEFAULTS_LIMIT=25",
     "DISABLE_TELEMETRY=true",
     "GRPC_PORT=50051",
+    # Backups (roles/weaviate/tasks/backup.yml): Weaviate's own backup API writes to this
+    # directory, the role streams it out of the container into the backup target as a tar and
+    # removes it. A directory of the container's own, outside the data volume: a collection
+    # named "Backups" would have its files in <data path>/backups. The backup-s3 module is not
+    # used: its credentials would have to be in this environment at `terraform apply`, before
+    # the object store's key exists, and the target is chosen per run (multidb_backup_target).
+    "ENABLE_MODULES=backup-filesystem",
+    "BACKUP_FILESYSTEM_PATH=${local.backup_path}",
     # Go's garbage collector aims below the container limit instead of letting
     # the heap reach it and the kernel OOM-kill the server.
     "GOMEMLIMIT=${floor(var.memory_mb * 0.8)}MiB",
   ]
-  data_path = "/var/lib/weaviate"
+  data_path   = "/var/lib/weaviate"
+  backup_path = "/var/lib/weaviate-backups"
 }
 
 module "container" {
