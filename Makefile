@@ -10,6 +10,7 @@
 #   make backup                 one backup of every enabled data service into the object store
 #                               (or multidb_backup_target); SERVICES="postgres" limits
 #   make restore [BACKUP=<ts>]  restore the latest (or that) complete backup, checked first
+#   make backup-schedule        a systemd timer running make backup's playbook daily
 #   make drift                  Terraform plan + health checks; non-zero exit on drift
 #   make status                 health report; exit 0 healthy, else non-zero (scripts/status.sh:
 #                               0 healthy, 1 degraded, 2 down, 3 no platform or error)
@@ -86,7 +87,7 @@ TF_DIRS := $(sort $(dir $(wildcard terraform/environments/*/versions.tf terrafor
 # and their `service` outputs against the local twins.
 AWS_TF_DIRS := $(filter %/aws/ terraform/modules/shared/aws-%,$(TF_DIRS))
 
-.PHONY: help setup images up plan down backup restore drift migrate-state status awx-configure test unit lint lint-terraform lint-checkov lint-ansible molecule test-ops bench bench-scylla ee ee-test
+.PHONY: help setup images up plan down backup backup-schedule restore drift migrate-state status awx-configure test unit lint lint-terraform lint-checkov lint-ansible molecule test-ops bench bench-scylla ee ee-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -114,6 +115,9 @@ down: ## Remove containers and network, keep volumes and secrets (DESTROY_DATA=t
 
 backup: ## One backup of every enabled data service into the backup target (SERVICES= limits; ARGS="-e @target.yml")
 	ansible-playbook playbooks/backup.yml -i $(INVENTORY) $(IMAGE_VARS) $(LIMIT) $(ARGS)
+
+backup-schedule: ## A systemd timer that runs backup.yml daily on this machine (ARGS="-e multidb_backup_schedule_state=absent" removes it)
+	ansible-playbook playbooks/backup-schedule.yml -i $(INVENTORY) $(ARGS)
 
 # BACKUP=<timestamp> (e.g. 20261204T053000Z) picks a complete backup; default the latest.
 restore: ## Restore the latest complete backup (BACKUP=<timestamp> picks one; SERVICES= limits; --check in ARGS plans)
