@@ -39,7 +39,7 @@ PLAYBOOK = """
   vars:
     out: "{{ lookup('ansible.builtin.env', 'OUT') }}"
   tasks:
-    - {name: stream, multidb.platform.backup_object: {key: b/data.bin, command: [head, -c, "20000000", /dev/urandom]},
+    - {name: stream, multidb.platform.backup_object: {key: b/data.bin, command: [head, -c, "9000000", /dev/urandom]},
        register: stream}
     - {name: failing command, multidb.platform.backup_object: {key: b/bad, command: [sh, -c, "echo part; exit 3"]},
        register: failing, ignore_errors: true}
@@ -102,7 +102,7 @@ def test_backup_object_against_s3(tmp_path):
         data = s3.get_object(Bucket="target", Key="b/data.bin")["Body"].read()
         keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="target").get("Contents", []))
 
-    assert r["stream"]["changed"] and r["stream"]["size"] == 20_000_000 == len(data)
+    assert r["stream"]["changed"] and r["stream"]["size"] == 9_000_000 == len(data)
     assert r["stream"]["sha256"] == hashlib.sha256(data).hexdigest()
     assert r["failing"]["failed"] and "exited with 3" in r["failing"]["msg"] and "b/bad" not in keys
     assert "s3cr3t-value" not in json.dumps(r["env"]) and r["env"]["size"] == 3  # "12\n": the value reached it
