@@ -13,8 +13,10 @@ Between them, the refusals: each run must fail naming the problem, before anythi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import threading
 import uuid
 
 import docker
@@ -86,6 +88,56 @@ def _assert_backup_is_complete_and_holds_no_secret(services, secrets, project, s
     assert not leaked, f"the manifests or the index hold the secrets {leaked}"
 
 
+class Writer:
+    """A bounded loop of inserts into PostgreSQL while a backup runs: row n (1, 2, 3, ...) in a
+    transaction of its own, with a payload and its checksum. A consistent backup restores a prefix
+    1..k of them, k > 0, with no gap and no row whose payload does not match its checksum."""
+
+    def __init__(self, svc, secrets, limit=5000):
+        self.svc, self.secrets, self.limit = svc, secrets, limit
+        self.stop = threading.Event()
+        self.written = 0
+        self.error = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _connect(self):
+        import psycopg
+
+        svc = self.svc
+        return psycopg.connect(host=svc["host"], port=svc["port"], dbname=svc["database"], user=svc["username"],
+                               password=self.secrets["postgres_admin_password"], autocommit=True)
+
+    def _run(self):
+        try:
+            with self._connect() as conn:
+                conn.execute("CREATE TABLE IF NOT EXISTS public.multidb_writer (n int PRIMARY KEY, payload text, sha text)")
+                while not self.stop.is_set() and self.written < self.limit:
+                    n = self.written + 1
+                    payload = f"row {n} " + uuid.uuid4().hex * 8
+                    conn.execute("INSERT INTO public.multidb_writer VALUES (%s, %s, %s)",
+                                 (n, payload, hashlib.sha256(payload.encode()).hexdigest()))
+                    self.written = n
+        except Exception as err:  # noqa: BLE001 - reported by the test
+            self.error = err
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=60)
+
+    def restored(self, svc, secrets):
+        import psycopg
+
+        with psycopg.connect(host=svc["host"], port=svc["port"], dbname=svc["database"], user=svc["username"],
+                             password=secrets["postgres_admin_password"], autocommit=True) as conn:
+            rows = conn.execute("SELECT n, payload, sha FROM public.multidb_writer ORDER BY n").fetchall()
+            conn.execute("DROP TABLE public.multidb_writer")
+        return rows
+
+
 def test_every_service_of_the_contract_has_backups():
     """No data service is left out silently: each has a registry `backup` entry, a role with
     backup.yml and restore.yml, and test data."""
@@ -99,7 +151,9 @@ def test_round_trip_through_the_instances_object_store_after_losing_every_other_
                                                                                     project):
     services, secrets = read_services(ops_state_dir), read_secrets(ops_state_dir)
     written = _write_all(services, secrets)
-    stamp = _backup()
+    with Writer(services["postgres"], secrets) as writer:
+        stamp = _backup()
+    assert writer.error is None and writer.written > 0, writer.error
     _assert_backup_is_complete_and_holds_no_secret(services, secrets, project, stamp)
 
     down = run_ops("playbooks/teardown.yml")
@@ -118,6 +172,10 @@ def test_round_trip_through_the_instances_object_store_after_losing_every_other_
 
     _restore()
     assert _fingerprints(services, secrets) == written
+    rows = writer.restored(services["postgres"], secrets)
+    assert rows and [n for n, _, _ in rows] == list(range(1, len(rows) + 1)), "the writer's rows have a gap"
+    assert all(hashlib.sha256(p.encode()).hexdigest() == sha for _, p, sha in rows), "a torn row"
+    print(f"the writer wrote {writer.written} rows during the backup; the backup holds rows 1..{len(rows)}")
     assert_converged_with_sentinels(ops_state_dir, sentinels, "a restore from the instance's object store")
     again = converge()
     assert recap_changed(again.stdout) == 0, "site.yml changes a restored instance"
