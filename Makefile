@@ -87,7 +87,7 @@ TF_DIRS := $(sort $(dir $(wildcard terraform/environments/*/versions.tf terrafor
 # and their `service` outputs against the local twins.
 AWS_TF_DIRS := $(filter %/aws/ terraform/modules/shared/aws-%,$(TF_DIRS))
 
-.PHONY: help setup images up plan down backup backup-schedule restore drift migrate-state status awx-configure test unit lint lint-terraform lint-checkov lint-ansible molecule test-ops bench bench-scylla ee ee-test
+.PHONY: help setup images up plan down backup backup-schedule restore drift migrate-state status awx-configure test unit lint lint-terraform lint-checkov lint-ansible molecule test-ops bench bench-backup bench-scylla ee ee-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -197,6 +197,9 @@ unit: ## Unit tier: plugins and filters without Docker (seconds)
 BENCH_RUNS ?= 3
 bench: images ## How long users wait: cold site.yml, no-op, --check, apply->healthy floor (min/median of BENCH_RUNS=3)
 	python scripts/bench.py --runs $(BENCH_RUNS) --image-vars $(CURDIR)/$(STANDIN_VARS)
+
+bench-backup: images ## Backup and restore time and size per service for a stated data volume (tests/backup_data BULK)
+	python scripts/bench_backup.py --image-vars $(CURDIR)/$(STANDIN_VARS)
 
 RUNS ?= 10
 bench-scylla: images ## Cold ScyllaDB cluster formations on the stand-in (RUNS=10): times, failures, thread dumps

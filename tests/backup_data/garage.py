@@ -52,3 +52,14 @@ def destroy(svc, secrets):
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=PREFIX):
         for item in page.get("Contents", []):
             client.delete_object(Bucket=BUCKET, Key=item["Key"])
+
+
+# The backup benchmark's data volume (scripts/bench_backup.py), not used by the tests.
+BULK = "200 objects of 1 MiB"
+
+
+def bulk(svc, secrets):
+    client = _client(svc, secrets)
+    rng = random.Random(11)
+    for i in range(200):
+        client.put_object(Bucket=BUCKET, Key=f"multidb-bench/{i:04d}.bin", Body=rng.randbytes(1024 * 1024))

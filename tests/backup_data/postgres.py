@@ -48,3 +48,20 @@ def fingerprint(svc, secrets):
 def destroy(svc, secrets):
     with _conn(svc, secrets) as conn:
         conn.execute("DROP SCHEMA multidb_backup_test CASCADE")
+
+
+# The backup benchmark's data volume (scripts/bench_backup.py), not used by the tests.
+BULK = "100,000 rows with a 384-dimension vector and an HNSW index (vector_cosine_ops)"
+
+
+def bulk(svc, secrets):
+    with _conn(svc, secrets) as conn:
+        conn.execute("CREATE SCHEMA IF NOT EXISTS multidb_bench")
+        conn.execute("DROP TABLE IF EXISTS multidb_bench.items")
+        conn.execute("CREATE TABLE multidb_bench.items (id int PRIMARY KEY, body text NOT NULL, embedding vector(384))")
+        # one random vector per row (the subquery is correlated with g, so it runs for every row)
+        conn.execute("INSERT INTO multidb_bench.items SELECT g, 'document ' || g, "
+                     "(SELECT array_agg(random() + g * 0)::vector(384) FROM generate_series(1, 384)) "
+                     "FROM generate_series(1, 100000) g")
+        conn.execute("SET maintenance_work_mem = '256MB'")
+        conn.execute("CREATE INDEX ON multidb_bench.items USING hnsw (embedding vector_cosine_ops)")

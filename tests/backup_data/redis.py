@@ -109,3 +109,17 @@ def destroy(svc, secrets):
     keys = list(r.scan_iter(match=PREFIX + b"*", count=1000))
     for start in range(0, len(keys), 500):
         r.delete(*keys[start:start + 500])
+
+
+# The backup benchmark's data volume (scripts/bench_backup.py), not used by the tests.
+BULK = "100,000 string keys of 1 KiB"
+
+
+def bulk(svc, secrets):
+    client = _client(svc, secrets)
+    payload = bytes(range(256)) * 4
+    for start in range(0, 100_000, 5_000):
+        pipe = client.pipeline(transaction=False)
+        for i in range(start, start + 5_000):
+            pipe.set(b"multidb_bench:" + str(i).encode(), payload)
+        pipe.execute()

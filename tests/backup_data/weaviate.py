@@ -90,3 +90,23 @@ def fingerprint(svc, secrets):
 def destroy(svc, secrets):
     session, url = _api(svc, secrets)
     session.delete(f"{url}/v1/schema/{COLLECTION}", timeout=30).raise_for_status()
+
+
+# The backup benchmark's data volume (scripts/bench_backup.py), not used by the tests.
+BULK = "10,000 objects with a 384-dimension vector (HNSW, cosine)"
+
+
+def bulk(svc, secrets):
+    session, url = _api(svc, secrets)
+    name = "MultidbBench"
+    session.delete(f"{url}/v1/schema/{name}", timeout=30)
+    session.post(f"{url}/v1/schema", timeout=30, json={
+        "class": name, "vectorizer": "none", "vectorIndexType": "hnsw", "vectorIndexConfig": {"distance": "cosine"},
+        "properties": [{"name": "title", "dataType": ["text"]}]}).raise_for_status()
+    rng = random.Random(5)
+    for start in range(0, 10_000, 500):
+        objects = [{"class": name, "id": str(uuid.uuid5(NAMESPACE, f"bench-{i}")),
+                    "vector": [rng.uniform(-1, 1) for _ in range(384)], "properties": {"title": f"document {i}"}}
+                   for i in range(start, start + 500)]
+        response = session.post(f"{url}/v1/batch/objects", json={"objects": objects}, timeout=300)
+        response.raise_for_status()
