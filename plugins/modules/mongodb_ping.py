@@ -20,6 +20,13 @@ description:
     the role uses it rather than C(community.mongodb.mongodb_shell); C(community.mongodb.mongodb_info)
     needs admin rights and C(rolesInfo), which servers like FerretDB lack.
 options:
+  list_databases:
+    description:
+      - Also return the databases (C(listDatabases); the backup lists what it dumps). Needs a user that may
+        list them (the root user).
+    type: bool
+    default: false
+    version_added: 0.4.0
   write_check:
     description: Upsert O(write_check.document) into O(write_check.database).O(write_check.collection) and read it back.
     type: dict
@@ -75,6 +82,12 @@ authenticated_user:
   description: User and database of the authenticated session (C(user@db)).
   type: str
   returned: success
+databases:
+  description: The databases, each C(name) and C(size_on_disk) (bytes), by name.
+  type: list
+  elements: dict
+  returned: with list_databases
+  sample: [{name: admin, size_on_disk: 8192}, {name: app, size_on_disk: 65536}]
 document:
   description: The document read back (with O(write_check)).
   type: dict
@@ -94,6 +107,7 @@ except ImportError:
 def main():
     module = AnsibleModule(
         argument_spec=mongodb_argument_spec(
+            list_databases=dict(type="bool", default=False),
             write_check=dict(type="dict", options=dict(
                 database=dict(type="str", required=True),
                 collection=dict(type="str", required=True),
@@ -118,6 +132,10 @@ def main():
         info = client.admin.command("buildInfo")
         result["server_version"] = str(info.get("version", "unknown"))
         result["ferretdb_version"] = info.get("ferretdbVersion")
+        if p["list_databases"]:
+            listing = client.admin.command("listDatabases")
+            result["databases"] = sorted(({"name": d["name"], "size_on_disk": int(d.get("sizeOnDisk", 0))}
+                                          for d in listing.get("databases", [])), key=lambda d: d["name"])
 
         wc = p["write_check"]
         if wc:
