@@ -12,12 +12,12 @@ short_description: Export the schema of ScyllaDB or Apache Cassandra keyspaces, 
 version_added: 0.4.0
 description:
   - O(state=described) reads the schema of O(keyspaces) (default every keyspace that is not a system one) with
-    the server's own C(DESCRIBE KEYSPACE): one row per keyspace, user type, function, aggregate, table, index
+    the server's own C(DESCRIBE KEYSPACE), one row per keyspace, user type, function, aggregate, table, index
     and materialized view, with the C(CREATE) statement the server itself would use to recreate it, in the
-    order it must be created. Also returns the server's product and version (asked from the server:
-    C(system.versions) on ScyllaDB, C(system.local) on Apache Cassandra). Changes nothing; runs in check mode.
+    order it must be created. Also returns the server's product and version, asked from the server
+    (C(system.versions) on ScyllaDB, C(system.local) on Apache Cassandra). Changes nothing; runs in check mode.
   - O(state=present) takes such a O(schema) (a backup's) and creates every object of it that does not exist,
-    in its order. An existing keyspace keeps its replication and an existing table its columns and options:
+    in its order. An existing keyspace keeps its replication and an existing table its columns and options;
     nothing is altered or dropped. Reports what it creates in RV(statements); in check mode it runs none of them.
   - Server-side C(DESCRIBE) exists since Apache Cassandra 4.0 and ScyllaDB 5.4 (Enterprise 2024.1); an older
     server fails the module with its own error.
