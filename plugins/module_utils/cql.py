@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import ipaddress
+import re
 import traceback
 import uuid
 
@@ -147,3 +148,21 @@ def can_login(module, user, password):
         if is_auth_error(e):
             return False
         module.fail_json(msg="Cannot connect to %s as %s: %s" % (", ".join(p["login_hosts"]), user, e))
+
+
+def server(cql):
+    """('scylla', '6.2.0') or ('cassandra', '5.0.6'): the product and its version, asked from the server
+    (ScyllaDB answers system.versions, Apache Cassandra has no such table), never guessed from an image."""
+    try:
+        row = cql.rows("SELECT version FROM system.versions WHERE key = 'local'", consistency="ONE")
+    except Exception:  # no such table: Apache Cassandra
+        row = []
+    if row:
+        return "scylla", row[0]["version"]
+    return "cassandra", cql.rows("SELECT release_version FROM system.local", consistency="ONE")[0]["release_version"]
+
+
+def version_tuple(version):
+    """'6.2.0' -> (6, 2, 0); '2024.1.3-0.2024' -> (2024, 1, 3): the leading numbers only."""
+    found = re.match(r"[0-9]+(?:\.[0-9]+)*", version or "")
+    return tuple(int(n) for n in found.group(0).split(".")) if found else ()

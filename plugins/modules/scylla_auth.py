@@ -97,7 +97,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multidb.platform.plugins.module_utils.cql import (
-    CqlSession, cql_argument_spec, is_auth_error, require_driver)
+    CqlSession, cql_argument_spec, is_auth_error, require_driver, server, version_tuple)
 
 DEFAULT_ROLE = "cassandra"
 DEFAULT_PASSWORD = "cassandra"
@@ -106,16 +106,11 @@ NTS = "org.apache.cassandra.locator.NetworkTopologyStrategy"
 
 def _server(cql):
     """('scylla', '6.2.0', False) or ('cassandra', '5.0.4', True): product, version, roles in system_auth."""
-    try:
-        row = cql.rows("SELECT version FROM system.versions WHERE key = 'local'", consistency="ONE")
-    except Exception:  # no such table: Apache Cassandra
-        row = []
-    if row:
-        version = row[0]["version"]
-        major = int(re.match(r"(\d+)", version).group(1)) if re.match(r"\d+", version) else 0
+    product, version = server(cql)
+    if product == "scylla":
+        major = version_tuple(version)[:1] or (0,)
         # ScyllaDB Enterprise numbers its releases by year (2024.1 ...): Raft-managed auth since 2024.2.
-        return "scylla", version, (major < 6 if major < 2000 else version < "2024.2")
-    version = cql.rows("SELECT release_version FROM system.local", consistency="ONE")[0]["release_version"]
+        return "scylla", version, (major[0] < 6 if major[0] < 2000 else version < "2024.2")
     return "cassandra", version, True
 
 
