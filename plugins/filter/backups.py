@@ -5,7 +5,8 @@
 
 backups_expired (documented below) and backup_prefixes: from object keys under <root>/, the
 distinct <root>/<service>/<timestamp>/ prefixes as {service, timestamp, prefix}, sorted (the
-index, <root>/index/, and keys of another form are left out)."""
+index, <root>/index/, and keys of another form are left out); backups_with: of those prefixes,
+the timestamps that have every one of the given services, sorted."""
 
 from __future__ import annotations
 
@@ -87,6 +88,14 @@ def backup_prefixes(keys, root):
             for service, timestamp in sorted(found)]
 
 
+def backups_with(prefixes, services):
+    have = {}
+    for item in prefixes:
+        have.setdefault(item["timestamp"], set()).add(item["service"])
+    wanted = set(services)
+    return sorted(stamp for stamp, found in have.items() if wanted <= found)
+
+
 class FilterModule:
     def filters(self):
-        return {"backups_expired": backups_expired, "backup_prefixes": backup_prefixes}
+        return {"backups_expired": backups_expired, "backup_prefixes": backup_prefixes, "backups_with": backups_with}

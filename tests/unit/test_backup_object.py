@@ -151,3 +151,11 @@ def test_backup_prefixes():
     assert bf.backup_prefixes(keys, "p") == [
         {"service": "postgres", "timestamp": "20261204T000000Z", "prefix": "p/postgres/20261204T000000Z/"},
         {"service": "redis", "timestamp": "20261203T000000Z", "prefix": "p/redis/20261203T000000Z/"}]
+
+
+def test_backups_with():
+    prefixes = bf.backup_prefixes(["p/a/20261201T000000Z/manifest.json", "p/b/20261201T000000Z/manifest.json",
+                                   "p/a/20261202T000000Z/manifest.json"], "p")
+    assert bf.backups_with(prefixes, ["a", "b"]) == ["20261201T000000Z"]
+    assert bf.backups_with(prefixes, ["a"]) == ["20261201T000000Z", "20261202T000000Z"]
+    assert bf.backups_with(prefixes, []) == ["20261201T000000Z", "20261202T000000Z"]
