@@ -140,9 +140,11 @@ def _garage_client(svc, secrets):
 
 
 def _garage_bucket(client):
+    """A bucket of the application's data: not `backups`, which holds the platform's backups
+    (a backup of the object store copies every other bucket)."""
     buckets = [b["Name"] for b in client.list_buckets()["Buckets"]]
     assert buckets, "the application key sees no bucket"
-    return sorted(buckets)[0]
+    return ([b for b in sorted(buckets) if b != "backups"] or sorted(buckets))[0]
 
 
 def _garage_write(svc, secrets, marker):

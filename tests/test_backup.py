@@ -196,7 +196,7 @@ def _fingerprints_or_missing(services, secrets, skip):
 def _refused(*args, expect: str):
     proc = run_ops("playbooks/restore.yml", *args)
     flat = " ".join((proc.stdout + proc.stderr).split())
-    assert proc.returncode != 0, f"restore {args} was not refused"
+    assert proc.returncode != 0, f"restore {args} was not refused: {flat[-3000:]}"
     assert expect in flat, flat[-3000:]
     assert "Restore the services, all at once" not in proc.stdout, "a service was restored before the refusal"
     return flat
@@ -230,13 +230,14 @@ def test_restore_refuses_bad_backups_before_any_change(ops_state_dir, project):
     flipped = bytearray(original)
     flipped[len(flipped) // 2] ^= 0x01
     client.put_object(Bucket=bucket, Key=dump_key, Body=bytes(flipped))
-    _refused("--limit", "postgres", expect=f"{dump_key} does not match its manifest")
+    _refused("--limit", "postgres", "-e", f"multidb_restore_backup={stamp}", expect=f"{dump_key} does not match its manifest")
     client.put_object(Bucket=bucket, Key=dump_key, Body=original)
 
     # the manifest gone
     manifest = client.get_object(Bucket=bucket, Key=prefix + "manifest.json")["Body"].read()
     client.delete_object(Bucket=bucket, Key=prefix + "manifest.json")
-    _refused("--limit", "postgres", expect=f"cannot read {prefix}manifest.json: no such object")
+    _refused("--limit", "postgres", "-e", f"multidb_restore_backup={stamp}",
+             expect=f"cannot read {prefix}manifest.json: no such object")
     client.put_object(Bucket=bucket, Key=prefix + "manifest.json", Body=manifest)
 
     # another project's backup under this project's name
