@@ -357,11 +357,17 @@ def sentinels(ops_state_dir) -> dict:
     return markers
 
 
-def assert_converged_with_sentinels(state_dir: Path, markers: dict, what: str) -> None:
-    """site.yml succeeds; every container runs; every sentinel is still there."""
+def assert_converged_with_sentinels(state_dir: Path, markers: dict, what: str) -> subprocess.CompletedProcess:
+    """site.yml succeeds; every container runs; every sentinel is still there. Returns site.yml's run."""
+    proc = converge()
+    assert_running_with_sentinels(state_dir, markers, what)
+    return proc
+
+
+def assert_running_with_sentinels(state_dir: Path, markers: dict, what: str) -> None:
+    """Every container of the contract runs; every sentinel is still there."""
     import docker
 
-    converge()
     services, secrets = read_services(state_dir), read_secrets(state_dir)
     client = docker.from_env()
     for name in containers_of(services):

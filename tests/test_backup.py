@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from backup_data import for_engine
-from conftest import (REPO, assert_converged_with_sentinels, converge, free_port_blocks, moto_server, read_secrets,
+from conftest import (REPO, assert_converged_with_sentinels, assert_running_with_sentinels, converge, free_port_blocks, moto_server, read_secrets,
                       read_services, recap_changed, run_ops)
 
 pytestmark = pytest.mark.ops(order=3)
@@ -176,9 +176,75 @@ def test_round_trip_through_the_instances_object_store_after_losing_every_other_
     assert rows and [n for n, _, _ in rows] == list(range(1, len(rows) + 1)), "the writer's rows have a gap"
     assert all(hashlib.sha256(p.encode()).hexdigest() == sha for _, p, sha in rows), "a torn row"
     print(f"the writer wrote {writer.written} rows during the backup; the backup holds rows 1..{len(rows)}")
-    assert_converged_with_sentinels(ops_state_dir, sentinels, "a restore from the instance's object store")
-    again = converge()
+    again = assert_converged_with_sentinels(ops_state_dir, sentinels, "a restore from the instance's object store")
     assert recap_changed(again.stdout) == 0, "site.yml changes a restored instance"
+
+
+def test_redis_restore_right_after_its_backup_continues_the_replication(ops_state_dir):
+    """A Redis server that has been a replica (a restore's) keeps a replication backlog, and its
+    next backup's RDB carries its replication ID and offset. Restored with nothing written since,
+    the temporary server that loaded that RDB accepts a partial resync: no full sync, no AOF
+    rewrite; the restore must see that the data already is the backup's (it waited for the
+    rewrite until its timeout)."""
+    from backup_data.redis import _client
+
+    services, secrets = read_services(ops_state_dir), read_secrets(ops_state_dir)
+    svc = services["redis"]
+    server = _client(svc, secrets)
+    engine = for_engine("redis")
+    stamp = _backup("--limit", "redis,objectstore")
+    if not server.info("replication").get("repl_backlog_active"):
+        # not a replica since it started (this test alone): a first restore makes it one
+        _restore("--limit", "redis", "-e", f"multidb_restore_backup={stamp}")
+        stamp = _backup("--limit", "redis,objectstore")
+    assert server.info("replication")["repl_backlog_active"] == 1
+    before = engine.fingerprint(svc, secrets)
+    proc = _restore("--limit", "redis", "-e", f"multidb_restore_backup={stamp}")
+    said = " ".join(proc.stdout.split())
+    assert "instead of a full sync: nothing was written to the server since" in said, said[-4000:]
+    assert engine.fingerprint(svc, secrets) == before
+    assert server.info("replication")["role"] == "master", "the server was left a replica"
+
+
+def test_a_complete_backup_removes_the_expired_and_the_abandoned_backups_of_its_project(ops_state_dir, project,
+                                                                                         inventory_vars):
+    """Retention by the backups' own timestamps, applied once a backup is complete: a complete
+    backup older than multidb_backup_retention_days goes (index and objects), one inside it stays;
+    objects without an index go once they are 12 hours old (a younger one may be a backup still
+    running); another project's backups are not touched."""
+    from datetime import datetime, timedelta, timezone
+
+    services, secrets = read_services(ops_state_dir), read_secrets(ops_state_dir)
+    client, bucket = _s3(services, secrets)
+    days = int(inventory_vars.get("multidb_backup_retention_days", 7))
+    now = datetime.now(timezone.utc)
+
+    def stamp(delta):
+        return (now - delta).strftime("%Y%m%dT%H%M%SZ")
+
+    def plant(root, ts, complete):
+        keys = [f"{root}/postgres/{ts}/postgres.dump", f"{root}/postgres/{ts}/manifest.json"]
+        if complete:
+            keys.append(f"{root}/index/{ts}.json")
+        for key in keys:
+            client.put_object(Bucket=bucket, Key=key, Body=json.dumps({"project": root, "timestamp": ts}).encode())
+        return keys
+
+    expired = plant(project, stamp(timedelta(days=days, hours=1)), complete=True)
+    kept = plant(project, stamp(timedelta(days=days - 1)), complete=True)
+    abandoned = plant(project, stamp(timedelta(hours=13)), complete=False)
+    running = plant(project, stamp(timedelta(hours=11)), complete=False)
+    other = plant(f"{project}-other", stamp(timedelta(days=days + 30)), complete=True)
+    try:
+        _backup("--limit", "objectstore")
+        present = {o["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+                   for o in page.get("Contents", [])}
+        assert not set(expired) & present, "a complete backup past the retention was kept"
+        assert not set(abandoned) & present, "an incomplete backup 13 hours old was kept"
+        assert set(kept + running + other) <= present, f"removed: {set(kept + running + other) - present}"
+    finally:
+        for key in expired + kept + abandoned + running + other:
+            client.delete_object(Bucket=bucket, Key=key)
 
 
 def _fingerprints_or_missing(services, secrets, skip):
@@ -293,4 +359,5 @@ def test_round_trip_through_an_outside_object_store_after_deleting_the_whole_ins
 
         _restore("-e", target_arg, "-e", f"multidb_restore_backup={stamp}")
     assert _fingerprints(services, secrets) == written
-    assert_converged_with_sentinels(ops_state_dir, sentinels, "a restore from an outside object store")
+    # (that site.yml then changes nothing is the first round trip's check)
+    assert_running_with_sentinels(ops_state_dir, sentinels, "a restore from an outside object store")

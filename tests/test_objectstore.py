@@ -135,6 +135,17 @@ def test_lifecycle_rule_aborts_incomplete_uploads(s3svc, secrets, buckets):
         assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] >= 1
 
 
+def test_backups_bucket_expires_objects_a_day_after_the_backup_retention(s3svc, secrets, inventory_vars):
+    """The lifecycle rule is the safety net of backup.yml's own retention (issue 15): objects of
+    `backups` expire multidb_backup_retention_days + 1 days after they were written."""
+    days = int(inventory_vars.get("multidb_backup_retention_days", 7))
+    r = _admin(s3svc, secrets, "GetBucketInfo?globalAlias=backups")
+    assert r.status_code == 200, r.text
+    rules = {rule.get("ID"): rule for rule in r.json().get("lifecycleRules") or []}
+    assert rules["expire-objects"]["Status"] == "Enabled", rules
+    assert rules["expire-objects"]["Expiration"] == {"Days": days + 1}, rules
+
+
 def test_objects_survive_container_restart(s3svc, app, buckets):
     key = f"pytest/persist-{uuid.uuid4().hex}.txt"
     app.put_object(Bucket=buckets[0], Key=key, Body=b"kept")
