@@ -104,6 +104,22 @@ def machine() -> str:
     return f"{cpus} cores ({model}), {mem} GB RAM, Docker {engine}, Python {platform.python_version()}"
 
 
+def bench_instance(project: str, subnet: str, image_vars: str, out: Path, prefix: str,
+                   **variables) -> tuple[Path, dict, list[str]]:
+    """An instance of a benchmark's own: a state home of its own, ports found free by the OS, its
+    subnet. Returns (state home, environment, the playbooks' `-e` arguments); the variables are
+    written to out/vars.json."""
+    state_home = Path(tempfile.mkdtemp(prefix=f"{prefix}-state-"))
+    settings = {"multidb_project_name": project, "multidb_network_subnet": subnet}
+    settings.update(free_instance_ports())
+    settings.update(variables)
+    vars_file = out / "vars.json"
+    vars_file.write_text(json.dumps(settings))
+    env = dict(os.environ, MULTIDB_STATE_HOME=str(state_home), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    return state_home, env, ["-e", f"@{image_vars}", "-e", f"@{vars_file}"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -113,14 +129,7 @@ def main() -> int:
 
     out = Path(opts.out or tempfile.mkdtemp(prefix="multidb-bench-"))
     out.mkdir(parents=True, exist_ok=True)
-    state_home = Path(tempfile.mkdtemp(prefix="multidb-bench-state-"))
-    variables = {"multidb_project_name": PROJECT, "multidb_network_subnet": "10.213.7.0/24"}
-    variables.update(free_instance_ports())
-    vars_file = out / "vars.json"
-    vars_file.write_text(json.dumps(variables))
-    env = dict(os.environ, MULTIDB_STATE_HOME=str(state_home), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    common = ["-e", f"@{opts.image_vars}", "-e", f"@{vars_file}"]
+    state_home, env, common = bench_instance(PROJECT, "10.213.7.0/24", opts.image_vars, out, "multidb-bench")
     destroy = ["playbooks/teardown.yml", "-e", "multidb_destroy_data=true"] + common
     client = docker.from_env()
     results: dict[str, list[float]] = {"cold": [], "no-op": [], "check": [], "floor": []}

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,8 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "scripts"))
 from backup_data import for_engine  # noqa: E402
-from bench import machine, playbook  # noqa: E402
-from conftest import free_instance_ports  # noqa: E402
+from bench import bench_instance, machine, playbook  # noqa: E402
 
 PROJECT = "multidb-benchbak"
 
@@ -43,14 +40,7 @@ def main() -> int:
     opts = parser.parse_args()
     out = Path(opts.out or tempfile.mkdtemp(prefix="multidb-bench-backup-"))
     out.mkdir(parents=True, exist_ok=True)
-    state_home = Path(tempfile.mkdtemp(prefix="multidb-bench-backup-state-"))
-    variables = {"multidb_project_name": PROJECT, "multidb_network_subnet": "10.213.8.0/24"}
-    variables.update(free_instance_ports())
-    vars_file = out / "vars.json"
-    vars_file.write_text(json.dumps(variables))
-    env = dict(os.environ, MULTIDB_STATE_HOME=str(state_home), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    common = ["-e", f"@{opts.image_vars}", "-e", f"@{vars_file}"]
+    state_home, env, common = bench_instance(PROJECT, "10.213.8.0/24", opts.image_vars, out, "multidb-bench-backup")
     log = out / "bench.log"
     failures, rows = [], []
     print(f"backup benchmark on {PROJECT}; logs in {out}", flush=True)

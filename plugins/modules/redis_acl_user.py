@@ -17,32 +17,8 @@ description:
     spelling Redis accepts is idempotent.
   - The password is sent as its SHA-256 hash (C(#<hash>)) and never leaves the module in clear.
   - Supports check mode (the probe user is still created and deleted to compare rules).
+  - O(login_user) needs C(ACL) and, with O(persist), C(CONFIG REWRITE).
 options:
-  login_host:
-    description: Host of the Redis server.
-    type: str
-    default: 127.0.0.1
-  login_port:
-    description: Port of the Redis server.
-    type: int
-    default: 6379
-  login_user:
-    description: User to authenticate as (needs C(ACL) and, with O(persist), C(CONFIG REWRITE)).
-    type: str
-    default: default
-  login_password:
-    description: Password of O(login_user).
-    type: str
-    required: true
-  tls:
-    description: Connect with TLS.
-    type: bool
-    default: false
-  ca_certs:
-    description:
-      - CA certificate file (PEM) that verifies the server with O(tls=true). The server's
-        certificate must chain to it and name O(login_host) (checked). Unset means the system's CAs.
-    type: path
   name:
     description: Name of the ACL user.
     type: str
@@ -68,6 +44,8 @@ options:
         so that the user survives a restart. Fails when neither is possible unless V(false).
     type: bool
     default: true
+extends_documentation_fragment:
+  - multidb.platform.redis
 requirements:
   - redis (Python) >= 4.0
 author:
@@ -97,18 +75,14 @@ persisted:
 
 import hashlib
 import secrets
-import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multidb.platform.plugins.module_utils.redis_common import redis_argument_spec, redis_client
 
 try:
     import redis
-
-    HAS_REDIS = True
-    REDIS_IMPORT_ERROR = None
 except ImportError:
-    HAS_REDIS = False
-    REDIS_IMPORT_ERROR = traceback.format_exc()
+    pass  # redis_client fails the module, naming the library
 
 
 def _text(value):
@@ -138,13 +112,7 @@ def _without_passwords(user):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            login_host=dict(type="str", default="127.0.0.1"),
-            login_port=dict(type="int", default=6379),
-            login_user=dict(type="str", default="default"),
-            login_password=dict(type="str", required=True, no_log=True),
-            tls=dict(type="bool", default=False),
-            ca_certs=dict(type="path"),
+        argument_spec=redis_argument_spec(
             name=dict(type="str", required=True),
             password=dict(type="str", no_log=True),
             rules=dict(type="list", elements="str", default=["on"]),
@@ -154,21 +122,14 @@ def main():
         required_if=[("state", "present", ["password"])],
         supports_check_mode=True,
     )
-    if not HAS_REDIS:
-        module.fail_json(msg=missing_required_lib("redis"), exception=REDIS_IMPORT_ERROR)
 
     p = module.params
     for rule in p["rules"]:
         if rule.startswith((">", "<", "#", "!")) or rule in ("nopass", "resetpass"):
             module.fail_json(msg="rules must not set passwords (%s); use the password option" % rule[:1])
 
+    client = redis_client(module, socket_timeout=10)  # connects at its first command
     try:
-        client = redis.Redis(
-            host=p["login_host"], port=p["login_port"], username=p["login_user"],
-            password=p["login_password"], ssl=p["tls"], socket_timeout=10, decode_responses=False,
-            # With TLS: the certificate must chain to ca_certs and name login_host.
-            ssl_cert_reqs="required", ssl_ca_certs=p["ca_certs"], ssl_check_hostname=True,
-        )
         client.ping()
         current = _getuser(client, p["name"])
     except redis.exceptions.RedisError as e:

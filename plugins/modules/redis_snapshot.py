@@ -23,31 +23,6 @@ description:
     that forbid them (ElastiCache has its own snapshots).
   - In check mode no save is started; the version and the file's path are still read.
 options:
-  login_host:
-    description: Host of the Redis server.
-    type: str
-    default: 127.0.0.1
-  login_port:
-    description: Port of the Redis server.
-    type: int
-    default: 6379
-  login_user:
-    description: User to authenticate as.
-    type: str
-    default: default
-  login_password:
-    description: Password of O(login_user).
-    type: str
-    required: true
-  tls:
-    description: Connect with TLS.
-    type: bool
-    default: false
-  ca_certs:
-    description:
-      - CA certificate file (PEM) that verifies the server with O(tls=true). The server's
-        certificate must chain to it and name O(login_host) (checked). Unset means the system's CAs.
-    type: path
   timeout:
     description: Seconds to wait for the save to finish.
     type: int
@@ -56,6 +31,8 @@ options:
     description: Seconds between two looks at C(INFO persistence).
     type: float
     default: 0.5
+extends_documentation_fragment:
+  - multidb.platform.redis
 requirements:
   - redis (Python) >= 4.0
 author:
@@ -113,18 +90,14 @@ aof_enabled:
 """
 
 import time
-import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multidb.platform.plugins.module_utils.redis_common import redis_argument_spec, redis_client
 
 try:
     import redis
-
-    HAS_REDIS = True
-    REDIS_IMPORT_ERROR = None
 except ImportError:
-    HAS_REDIS = False
-    REDIS_IMPORT_ERROR = traceback.format_exc()
+    pass  # redis_client fails the module, naming the library
 
 
 def _text(value):
@@ -144,31 +117,18 @@ def _keys(client):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            login_host=dict(type="str", default="127.0.0.1"),
-            login_port=dict(type="int", default=6379),
-            login_user=dict(type="str", default="default"),
-            login_password=dict(type="str", required=True, no_log=True),
-            tls=dict(type="bool", default=False),
-            ca_certs=dict(type="path"),
+        argument_spec=redis_argument_spec(
             timeout=dict(type="int", default=600),
             poll_interval=dict(type="float", default=0.5),
         ),
         supports_check_mode=True,
     )
-    if not HAS_REDIS:
-        module.fail_json(msg=missing_required_lib("redis"), exception=REDIS_IMPORT_ERROR)
     p = module.params
     where = "%s:%s" % (p["login_host"], p["login_port"])
     deadline = time.monotonic() + p["timeout"]
 
+    client = redis_client(module, socket_timeout=30)  # connects at its first command
     try:
-        client = redis.Redis(
-            host=p["login_host"], port=p["login_port"], username=p["login_user"],
-            password=p["login_password"], ssl=p["tls"], socket_timeout=30, decode_responses=False,
-            # With TLS: the certificate must chain to ca_certs and name login_host.
-            ssl_cert_reqs="required", ssl_ca_certs=p["ca_certs"], ssl_check_hostname=True,
-        )
         version = _text(client.info("server")["redis_version"])
         rdb_dir, dbfilename = _config(client, "dir"), _config(client, "dbfilename")
         result = dict(changed=False, version=version, dir=rdb_dir, dbfilename=dbfilename,
