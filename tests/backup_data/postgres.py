@@ -59,9 +59,14 @@ def bulk(svc, secrets):
         conn.execute("CREATE SCHEMA IF NOT EXISTS multidb_bench")
         conn.execute("DROP TABLE IF EXISTS multidb_bench.items")
         conn.execute("CREATE TABLE multidb_bench.items (id int PRIMARY KEY, body text NOT NULL, embedding vector(384))")
-        # one random vector per row (the subquery is correlated with g, so it runs for every row)
+        # one random vector per row: the subquery is correlated with g (so it runs for every row) and
+        # its aggregate reads the inner i (an aggregate of outer columns only is the outer query's)
         conn.execute("INSERT INTO multidb_bench.items SELECT g, 'document ' || g, "
-                     "(SELECT array_agg(random() + g * 0)::vector(384) FROM generate_series(1, 384)) "
+                     "(SELECT array_agg(random() + 0 * i + 0 * g)::vector(384) FROM generate_series(1, 384) AS s(i)) "
                      "FROM generate_series(1, 100000) g")
+        # No parallel build: its workers share the graph through /dev/shm, which is Docker's 64 MB
+        # default (DiskFull at 256 MB). The graph (100,000 x 384 floats, ~160 MB) fits in
+        # maintenance_work_mem in the backend's own memory, inside the container's 512 MB.
+        conn.execute("SET max_parallel_maintenance_workers = 0")
         conn.execute("SET maintenance_work_mem = '256MB'")
         conn.execute("CREATE INDEX ON multidb_bench.items USING hnsw (embedding vector_cosine_ops)")
