@@ -2,7 +2,7 @@
 """How long backups and restores take, and how big they are: `make bench-backup`. A benchmark, not a test.
 
 On the images already built (--image-vars), on a project of its own (`multidb-benchbak`: its own
-state home, ports found free by the OS, subnet 10.213.8.0/24): site.yml, then every data service
+state home, ports found free by the OS, subnet 10.213.15.0/24): site.yml, then every data service
 gets the data volume its tests/backup_data/<engine>.py states (BULK, loaded by bulk(); a service
 without one gets the round-trip tests' data), then for each service on its own:
 
@@ -40,7 +40,7 @@ def main() -> int:
     opts = parser.parse_args()
     out = Path(opts.out or tempfile.mkdtemp(prefix="multidb-bench-backup-"))
     out.mkdir(parents=True, exist_ok=True)
-    state_home, env, common = bench_instance(PROJECT, "10.213.8.0/24", opts.image_vars, out, "multidb-bench-backup")
+    state_home, env, common = bench_instance(PROJECT, "10.213.15.0/24", opts.image_vars, out, "multidb-bench-backup")
     log = out / "bench.log"
     failures, rows = [], []
     print(f"backup benchmark on {PROJECT}; logs in {out}", flush=True)
