@@ -40,7 +40,10 @@ def main() -> int:
     opts = parser.parse_args()
     out = Path(opts.out or tempfile.mkdtemp(prefix="multidb-bench-backup-"))
     out.mkdir(parents=True, exist_ok=True)
-    state_home, env, common = bench_instance(PROJECT, "10.213.15.0/24", opts.image_vars, out, "multidb-bench-backup")
+    # Redis gets room for its BULK (100,000 keys of 1 KiB are ~110 MB; the default container's
+    # maxmemory is 96 MB): the benchmark states a data volume, it does not shrink it to fit.
+    state_home, env, common = bench_instance(PROJECT, "10.213.15.0/24", opts.image_vars, out, "multidb-bench-backup",
+                                             multidb_redis_memory_mb=512)
     log = out / "bench.log"
     failures, rows = [], []
     print(f"backup benchmark on {PROJECT}; logs in {out}", flush=True)
