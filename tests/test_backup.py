@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 import uuid
 
 import docker
@@ -67,10 +68,38 @@ def _backup(*extra) -> str:
     return found.group(1)
 
 
-def _restore(*extra):
+def _restore(project, *extra):
+    """restore.yml, which must succeed and leave none of its temporary containers' volumes behind."""
+    start = time.time()
     proc = run_ops("playbooks/restore.yml", *extra)
     assert proc.returncode == 0, proc.stdout[-8000:]
+    left = _volumes_left_by_temporary_containers(project, start, time.time())
+    assert not left, f"the restore left the anonymous volumes of its temporary containers: {left}"
     return proc
+
+
+def _volumes_left_by_temporary_containers(project, start, end) -> dict[str, str]:
+    """Volumes without the project's label (anonymous: an image's VOLUME) mounted by a container of
+    the project created between start and end (a restore's temporary server or loader) that still
+    exist once it is gone, by volume name -> container name. From the engine's event stream."""
+    client = docker.from_env()
+    events = list(client.events(since=int(start), until=int(end) + 1, decode=True,
+                                filters={"type": ["container", "volume"]}))
+    created = {e["Actor"]["ID"]: e["Actor"]["Attributes"].get("name", "") for e in events
+               if e.get("Type") == "container" and e.get("Action") == "create"}
+    ours = {cid: name for cid, name in created.items() if name.startswith(f"{project}-")}
+    mounted = {e["Actor"]["ID"]: ours[e["Actor"]["Attributes"]["container"]] for e in events
+               if e.get("Type") == "volume" and e.get("Action") == "mount"
+               and e["Actor"]["Attributes"].get("container") in ours}
+    left = {}
+    for volume, container in mounted.items():
+        try:
+            labels = client.volumes.get(volume).attrs.get("Labels") or {}
+        except docker.errors.NotFound:
+            continue
+        if labels.get("project") != project:
+            left[volume] = container
+    return left
 
 
 def _assert_backup_is_complete_and_holds_no_secret(services, secrets, project, stamp, target=None):
@@ -170,7 +199,7 @@ def test_round_trip_through_the_instances_object_store_after_losing_every_other_
     assert _fingerprints_or_missing(services, secrets, skip={"objectstore"}) != {
         k: v for k, v in written.items() if k != "objectstore"}, "the data survived the volumes"
 
-    _restore()
+    _restore(project)
     assert _fingerprints(services, secrets) == written
     rows = writer.restored(services["postgres"], secrets)
     assert rows and [n for n, _, _ in rows] == list(range(1, len(rows) + 1)), "the writer's rows have a gap"
@@ -180,7 +209,7 @@ def test_round_trip_through_the_instances_object_store_after_losing_every_other_
     assert recap_changed(again.stdout) == 0, "site.yml changes a restored instance"
 
 
-def test_redis_restore_right_after_its_backup_continues_the_replication(ops_state_dir):
+def test_redis_restore_right_after_its_backup_continues_the_replication(ops_state_dir, project):
     """A Redis server that has been a replica (a restore's) keeps a replication backlog, and its
     next backup's RDB carries its replication ID and offset. Restored with nothing written since,
     the temporary server that loaded that RDB accepts a partial resync: no full sync, no AOF
@@ -195,11 +224,11 @@ def test_redis_restore_right_after_its_backup_continues_the_replication(ops_stat
     stamp = _backup("--limit", "redis,objectstore")
     if not server.info("replication").get("repl_backlog_active"):
         # not a replica since it started (this test alone): a first restore makes it one
-        _restore("--limit", "redis", "-e", f"multidb_restore_backup={stamp}")
+        _restore(project, "--limit", "redis", "-e", f"multidb_restore_backup={stamp}")
         stamp = _backup("--limit", "redis,objectstore")
     assert server.info("replication")["repl_backlog_active"] == 1
     before = engine.fingerprint(svc, secrets)
-    proc = _restore("--limit", "redis", "-e", f"multidb_restore_backup={stamp}")
+    proc = _restore(project, "--limit", "redis", "-e", f"multidb_restore_backup={stamp}")
     said = " ".join(proc.stdout.split())
     assert "instead of a full sync: nothing was written to the server since" in said, said[-4000:]
     assert engine.fingerprint(svc, secrets) == before
@@ -357,7 +386,7 @@ def test_round_trip_through_an_outside_object_store_after_deleting_the_whole_ins
         converge()
         services, secrets = read_services(ops_state_dir), read_secrets(ops_state_dir)
 
-        _restore("-e", target_arg, "-e", f"multidb_restore_backup={stamp}")
+        _restore(project, "-e", target_arg, "-e", f"multidb_restore_backup={stamp}")
     assert _fingerprints(services, secrets) == written
     # (that site.yml then changes nothing is the first round trip's check)
     assert_running_with_sentinels(ops_state_dir, sentinels, "a restore from an outside object store")
