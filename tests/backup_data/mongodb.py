@@ -129,3 +129,20 @@ def _unique_enforced(db) -> bool:
 def destroy(svc, secrets):
     with _client(svc, secrets) as client:
         client.drop_database(DATABASE)
+
+
+BULK = "100,000 documents of ~1 KiB (1 KiB of hex text each) with a secondary index"
+
+
+def bulk(svc, secrets):
+    """The benchmark's data volume (scripts/bench_backup.py): a collection of its own in the test's
+    database, each document an id, a number, a category and 1 KiB of text (the hex of 512 random
+    bytes: text that compresses about as well as text does, not to nothing), indexed by category."""
+    with _client(svc, secrets) as client:
+        coll = client[DATABASE].bench
+        coll.drop()
+        coll.create_index([("category", 1), ("n", 1)], name="category_n")
+        rng = random.Random(100_000)
+        for start in range(0, 100_000, 5_000):
+            coll.insert_many([{"_id": i, "n": i, "category": f"c{i % CATEGORIES}", "body": rng.randbytes(512).hex()}
+                              for i in range(start, start + 5_000)], ordered=False)

@@ -83,3 +83,28 @@ def fingerprint(svc, secrets):
 def destroy(svc, secrets):
     with _cluster(svc, secrets) as cluster:
         cluster.connect().execute(f"DROP KEYSPACE IF EXISTS {KEYSPACE}")
+
+
+BULK = "100,000 rows of 1 KiB (random bytes) at replication factor 3"
+
+
+def bulk(svc, secrets):
+    """The benchmark's data volume (scripts/bench_backup.py): a table of its own in the test's
+    keyspace at RF 3, 1,000 partitions of 100 rows, each row 1 KiB of random bytes (which the
+    sstables' compression cannot shrink)."""
+    from cassandra import ConsistencyLevel
+    from cassandra.concurrent import execute_concurrent_with_args
+
+    write(svc, secrets)  # the keyspace at RF 3
+    with _cluster(svc, secrets) as cluster:
+        session = cluster.connect()
+        session.execute(f"CREATE TABLE IF NOT EXISTS {KEYSPACE}.bench (part int, seq int, payload blob, "
+                        "PRIMARY KEY ((part), seq))")
+        insert = session.prepare(f"INSERT INTO {KEYSPACE}.bench (part, seq, payload) VALUES (?, ?, ?)")
+        # QUORUM, not the module's ALL: a bulk load on two cores may time out one replica's write
+        insert.consistency_level = ConsistencyLevel.QUORUM
+        rng = random.Random(100_000)
+        for start in range(0, 100_000, 10_000):
+            execute_concurrent_with_args(session, insert, [(i // 100, i % 100, rng.randbytes(1024))
+                                                           for i in range(start, start + 10_000)],
+                                         concurrency=64, raise_on_first_error=True)
