@@ -70,36 +70,67 @@ def _backup(*extra) -> str:
 
 def _restore(project, *extra):
     """restore.yml, which must succeed and leave none of its temporary containers' volumes behind."""
-    start = time.time()
-    proc = run_ops("playbooks/restore.yml", *extra)
+    with _VolumeWatch(project) as watch:
+        proc = run_ops("playbooks/restore.yml", *extra)
     assert proc.returncode == 0, proc.stdout[-8000:]
-    left = _volumes_left_by_temporary_containers(project, start, time.time())
+    limit = extra[extra.index("--limit") + 1].split(",") if "--limit" in extra else ["redis"]
+    if "redis" in limit:  # Redis' restore has a temporary server: the watch must have seen it
+        assert f"{project}-redis-restore" in watch.created().values(), \
+            f"the event stream showed no temporary Redis server: {watch.created()}"
+    left = watch.left_behind()
     assert not left, f"the restore left the anonymous volumes of its temporary containers: {left}"
     return proc
 
 
-def _volumes_left_by_temporary_containers(project, start, end) -> dict[str, str]:
-    """Volumes without the project's label (anonymous: an image's VOLUME) mounted by a container of
-    the project created between start and end (a restore's temporary server or loader) that still
-    exist once it is gone, by volume name -> container name. From the engine's event stream."""
-    client = docker.from_env()
-    events = list(client.events(since=int(start), until=int(end) + 1, decode=True,
-                                filters={"type": ["container", "volume"]}))
-    created = {e["Actor"]["ID"]: e["Actor"]["Attributes"].get("name", "") for e in events
-               if e.get("Type") == "container" and e.get("Action") == "create"}
-    ours = {cid: name for cid, name in created.items() if name.startswith(f"{project}-")}
-    mounted = {e["Actor"]["ID"]: ours[e["Actor"]["Attributes"]["container"]] for e in events
-               if e.get("Type") == "volume" and e.get("Action") == "mount"
-               and e["Actor"]["Attributes"].get("container") in ours}
-    left = {}
-    for volume, container in mounted.items():
-        try:
-            labels = client.volumes.get(volume).attrs.get("Labels") or {}
-        except docker.errors.NotFound:
-            continue
-        if labels.get("project") != project:
-            left[volume] = container
-    return left
+class _VolumeWatch:
+    """The volumes mounted by containers of the project created while it watches (a restore's
+    temporary server or loader), from the engine's event stream, read as it happens (the engine
+    keeps only its last 256 events, fewer than the health checks of a long restore make)."""
+
+    def __init__(self, project):
+        self.project = project
+        self.client = docker.from_env()
+        self.events: list[dict] = []
+        self.stream = None
+        self.thread = threading.Thread(target=self._read, daemon=True)
+
+    def _read(self):
+        for event in self.stream:
+            self.events.append(event)
+
+    def __enter__(self):
+        self.stream = self.client.events(decode=True, since=int(time.time()),
+                                         filters={"type": ["container", "volume"]})
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        time.sleep(1)  # the last events of the run reach the stream
+        self.stream.close()
+        self.thread.join(timeout=10)
+
+    def created(self) -> dict[str, str]:
+        """The containers of the project created while it watched, by id -> name."""
+        return {e["Actor"]["ID"]: e["Actor"]["Attributes"].get("name", "") for e in self.events
+                if e.get("Type") == "container" and e.get("Action") == "create"
+                and e["Actor"]["Attributes"].get("name", "").startswith(f"{self.project}-")}
+
+    def left_behind(self) -> dict[str, str]:
+        """Volumes without the project's label (anonymous: an image's VOLUME) that such a container
+        mounted and that still exist, by volume name -> container name."""
+        ours = self.created()
+        mounted = {e["Actor"]["ID"]: ours[e["Actor"]["Attributes"]["container"]] for e in self.events
+                   if e.get("Type") == "volume" and e.get("Action") == "mount"
+                   and e["Actor"]["Attributes"].get("container") in ours}
+        left = {}
+        for volume, container in mounted.items():
+            try:
+                labels = self.client.volumes.get(volume).attrs.get("Labels") or {}
+            except docker.errors.NotFound:
+                continue
+            if labels.get("project") != self.project:
+                left[volume] = container
+        return left
 
 
 def _assert_backup_is_complete_and_holds_no_secret(services, secrets, project, stamp, target=None):
