@@ -120,6 +120,19 @@ def bench_instance(project: str, subnet: str, image_vars: str, out: Path, prefix
     return state_home, env, ["-e", f"@{image_vars}", "-e", f"@{vars_file}"]
 
 
+def remove_state_home(state_home: Path) -> None:
+    """The benchmark's state home, once its teardown emptied it (a failed teardown leaves it, with
+    the state and secrets a second teardown needs, and says so)."""
+    for directory in sorted(state_home.rglob("*"), reverse=True) + [state_home]:
+        if directory.is_dir():
+            try:
+                directory.rmdir()
+            except OSError:
+                pass
+    if state_home.exists():
+        print(f"kept {state_home}: the teardown left files in it (see its log)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -162,6 +175,7 @@ def main() -> int:
                   f"--check {check:.1f} s", flush=True)
     finally:
         playbook(destroy, env, out / "teardown.log")
+        remove_state_home(state_home)
     print(f"\nmachine: {machine()}")
     for name in ("cold", "floor", "no-op", "check"):
         print(summary(name, results[name]))

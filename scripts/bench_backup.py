@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "scripts"))
 from backup_data import for_engine  # noqa: E402
-from bench import bench_instance, machine, playbook  # noqa: E402
+from bench import bench_instance, machine, playbook, remove_state_home  # noqa: E402
 
 PROJECT = "multidb-benchbak"
 
@@ -96,6 +96,7 @@ def main() -> int:
             failures.append(f"backup of every service exit {rc}")
     finally:
         playbook(["playbooks/teardown.yml", "-e", "multidb_destroy_data=true"] + common, env, out / "teardown.log")
+        remove_state_home(state_home)
     print(f"\nmachine: {machine()}")
     print(f"{'service':<12} {'backup s':>9} {'restore s':>10} {'size MB':>8}  data")
     for name, stated, backup, restore, size in rows:
