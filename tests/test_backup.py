@@ -95,8 +95,11 @@ class _VolumeWatch:
         self.thread = threading.Thread(target=self._read, daemon=True)
 
     def _read(self):
-        for event in self.stream:
-            self.events.append(event)
+        try:
+            for event in self.stream:
+                self.events.append(event)
+        except Exception:  # noqa: BLE001 - the stream closed under it by __exit__
+            pass
 
     def __enter__(self):
         self.stream = self.client.events(decode=True, since=int(time.time()),
@@ -105,13 +108,21 @@ class _VolumeWatch:
         return self
 
     def __exit__(self, *exc):
-        time.sleep(1)  # the last events of the run reach the stream
+        # The run removed its temporary containers before it ended: read on until the stream has
+        # shown the removal of every one it saw created (their volumes' events come before).
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and set(self.created()) - self._destroyed():
+            time.sleep(0.1)
         self.stream.close()
         self.thread.join(timeout=10)
 
+    def _destroyed(self) -> set[str]:
+        return {e["Actor"]["ID"] for e in list(self.events)
+                if e.get("Type") == "container" and e.get("Action") == "destroy"}
+
     def created(self) -> dict[str, str]:
         """The containers of the project created while it watched, by id -> name."""
-        return {e["Actor"]["ID"]: e["Actor"]["Attributes"].get("name", "") for e in self.events
+        return {e["Actor"]["ID"]: e["Actor"]["Attributes"].get("name", "") for e in list(self.events)
                 if e.get("Type") == "container" and e.get("Action") == "create"
                 and e["Actor"]["Attributes"].get("name", "").startswith(f"{self.project}-")}
 
@@ -119,7 +130,7 @@ class _VolumeWatch:
         """Volumes without the project's label (anonymous: an image's VOLUME) that such a container
         mounted and that still exist, by volume name -> container name."""
         ours = self.created()
-        mounted = {e["Actor"]["ID"]: ours[e["Actor"]["Attributes"]["container"]] for e in self.events
+        mounted = {e["Actor"]["ID"]: ours[e["Actor"]["Attributes"]["container"]] for e in list(self.events)
                    if e.get("Type") == "volume" and e.get("Action") == "mount"
                    and e["Actor"]["Attributes"].get("container") in ours}
         left = {}
