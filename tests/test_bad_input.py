@@ -199,10 +199,6 @@ CASES = [
     # TLS in the local environment (issue 13)
     ("tls-wrong-type", {"multidb_tls": "maybe"},
      ["multidb_tls", "must be a boolean"]),
-    # refused by the rule table with the other variables: ScyllaDB's registry entry has no `tls`
-    ("tls-with-scylla-enabled", {"multidb_tls": True, "multidb_scylla_enabled": True},
-     ["multidb_tls=true with multidb_scylla_enabled=true", "scylla has no TLS",
-      "set multidb_scylla_enabled=false to use multidb_tls", "services allowed with multidb_tls=true"]),
 ]
 
 # What a user of the AWS inventories must give before a first run (they ship empty).

@@ -1,14 +1,17 @@
 """TLS (issue 13): `multidb_tls=true` on an instance of its own with the services that speak it.
 
-One instance (project multidb-ci-tls, PostgreSQL, Redis and MongoDB only, ports from the OS,
-its own subnet and state home) converged once with the switch on, then:
+One instance (project multidb-ci-tls, PostgreSQL, Redis, MongoDB and a one-node ScyllaDB
+cluster, ports from the OS, its own subnet and state home) converged once with the switch on, then:
 - the contract says `tls` and names the CA bundle, which is the state directory's CA;
 - each application user connects with TLS verifying the server's certificate and name
   (psycopg sslmode=verify-full, redis-py ssl_cert_reqs=required + check_hostname, pymongo
-  tls + tlsCAFile), and the session is encrypted where the server can say so;
+  tls + tlsCAFile, cassandra-driver with an SSL context that checks the host name), and the
+  session is encrypted where the server can say so;
 - a CA other than the instance's is refused (the verification is real), and so is plaintext;
 - the keys (and certificates) are 0600 in 0700 directories, the CA key is mounted into no container and
   no key is in the Terraform state;
+- a ScyllaDB backup and restore through an outside object store (moto) work over TLS: the
+  restore's sstableloader is a verified TLS client of the nodes too;
 - the second site.yml reports changed=0.
 The instance is destroyed with its data at the end.
 """
@@ -18,14 +21,19 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
+import ssl
 import stat
 import subprocess
 from pathlib import Path
 
+import boto3
 import pymongo
 import psycopg
 import pytest
 import redis
+from cassandra.auth import PlainTextAuthProvider
+from cassandra.cluster import Cluster, NoHostAvailable
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from cryptography import x509
@@ -33,14 +41,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from conftest import REPO, free_port_blocks, project_containers, recap_changed, record
+from conftest import REPO, free_port_blocks, moto_server, project_containers, recap_changed, record
 
-# An instance of its own without a ScyllaDB cluster: `make test` runs this module beside the others.
+# An instance of its own with a one-node ScyllaDB cluster: `make test` runs this module beside the others.
 pytestmark = pytest.mark.beside
 
 PROJECT = "multidb-ci-tls"
-TLS_SERVICES = ("postgres", "redis", "mongodb")
-OTHER_SERVICES = ("weaviate", "objectstore", "scylla")
+TLS_SERVICES = ("postgres", "redis", "mongodb", "scylla")
+OTHER_SERVICES = ("weaviate", "objectstore")
 
 
 def _playbook(state_home: Path, args: list[str]) -> subprocess.CompletedProcess:
@@ -65,7 +73,7 @@ def instance(tmp_path_factory):
     home = tmp_path_factory.mktemp("tls-home")
     ports = free_port_blocks([1] * len(TLS_SERVICES))
     args = ["-e", f"multidb_project_name={PROJECT}", "-e", "multidb_network_subnet=10.213.12.0/24",
-            "-e", "multidb_tls=true"]
+            "-e", "multidb_tls=true", "-e", "multidb_scylla_node_count=1"]
     for svc, port in zip(TLS_SERVICES, ports):
         args += ["-e", f"multidb_{svc}_enabled=true", "-e", f"multidb_{svc}_port={port}"]
     for svc in OTHER_SERVICES:
@@ -186,6 +194,80 @@ def test_mongodb_refuses_plaintext_and_a_foreign_ca(instance, other_ca):
     with pytest.raises(pymongo.errors.ServerSelectionTimeoutError, match="certificate verify failed"):
         with _mongo(instance, timeout_ms=1500, tls=True, tlsCAFile=other_ca) as client:
             client[database].command("ping")
+
+
+# --- ScyllaDB --------------------------------------------------------------------------------
+
+def _cql(instance, ssl_context=None, user="app", timeout=10) -> Cluster:
+    sc = instance["services"]["scylla"]
+    password = instance["secrets"]["scylla_app_password"] if user == "app" else instance["secrets"]["scylla_admin_password"]
+    return Cluster([(sc["host"], sc["port"])], auth_provider=PlainTextAuthProvider(user, password),
+                   ssl_context=ssl_context, protocol_version=4, connect_timeout=timeout,
+                   control_connection_timeout=timeout)
+
+
+def _verifying(ca: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=ca)  # CERT_REQUIRED, check_hostname: the driver names 127.0.0.1
+    assert context.check_hostname and context.verify_mode == ssl.CERT_REQUIRED
+    return context
+
+
+def _scylla_rows(instance, statement, parameters=None):
+    cluster = _cql(instance, _verifying(_ca(instance, "scylla")))
+    try:
+        session = cluster.connect(instance["services"]["scylla"]["database"])
+        return list(session.execute(statement, parameters))
+    finally:
+        cluster.shutdown()
+
+
+def test_scylla_app_role_connects_over_verified_tls(instance):
+    cluster = _cql(instance, _verifying(_ca(instance, "scylla")))
+    try:
+        session = cluster.connect(instance["services"]["scylla"]["database"])
+        session.execute("INSERT INTO health_check (id, checked_by) VALUES ('tls-test', 'app')")
+        assert session.execute("SELECT checked_by FROM health_check WHERE id = 'tls-test'").one().checked_by == "app"
+        # The server's view of this client (asked as the admin role: the application role may not
+        # read the system views): encrypted, as the application role.
+        admin = _cql(instance, _verifying(_ca(instance, "scylla")), user=instance["services"]["scylla"]["username"])
+        try:
+            clients = list(admin.connect().execute("SELECT username, ssl_enabled, ssl_protocol FROM system_views.clients"))
+        finally:
+            admin.shutdown()
+        mine = [c for c in clients if c.username == "app"]
+        assert mine and all(c.ssl_enabled and c.ssl_protocol.startswith("TLSv1.") for c in mine), clients
+    finally:
+        cluster.shutdown()
+
+
+def test_scylla_refuses_plaintext_and_a_foreign_ca(instance, other_ca):
+    # A TLS-only node does not answer a plaintext CQL handshake: the connection times out.
+    with pytest.raises(NoHostAvailable):
+        _cql(instance, timeout=3).connect()
+    with pytest.raises(NoHostAvailable, match="certificate verify failed"):
+        _cql(instance, _verifying(other_ca), timeout=5).connect()
+
+
+def test_scylla_backup_and_restore_over_tls(instance):
+    """backup.yml then restore.yml of ScyllaDB through an outside object store: the role's CQL
+    sessions and the restore's sstableloader are verified TLS clients of the nodes."""
+    _scylla_rows(instance, "INSERT INTO health_check (id, checked_by) VALUES ('before-backup', 'app')")
+    with moto_server() as endpoint:
+        target = {"endpoint_url": endpoint, "region": "us-east-1", "bucket": "tls-backups",
+                  "access_key_id": "testing", "secret_access_key": "testing"}
+        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
+                     aws_secret_access_key="testing").create_bucket(Bucket="tls-backups")
+        extra = [*instance["args"], "--limit", "scylla", "-e", json.dumps({"multidb_backup_target": target})]
+        backup = _ok(_playbook(instance["home"], ["playbooks/backup.yml", *extra]), "backup.yml of ScyllaDB over TLS")
+        stamp = re.search(r"Backup ([0-9]{8}T[0-9]{6}Z) of .+ is complete", " ".join(backup.stdout.split()))
+        assert stamp, backup.stdout[-3000:]
+        _scylla_rows(instance, "INSERT INTO health_check (id, checked_by) VALUES ('after-backup', 'app')")
+        restore = _ok(_playbook(instance["home"], ["playbooks/restore.yml", *extra, "-e",
+                                                    f"multidb_restore_backup={stamp.group(1)}"]),
+                      "restore.yml of ScyllaDB over TLS")
+    assert "loading " in restore.stdout, restore.stdout[-3000:]  # the loader said what it loaded
+    ids = {row.id for row in _scylla_rows(instance, "SELECT id FROM health_check")}
+    assert "before-backup" in ids and "after-backup" not in ids, ids
 
 
 # --- Key material ----------------------------------------------------------------------------

@@ -33,6 +33,16 @@ options:
     description: Seconds to wait for a statement's result.
     type: int
     default: 30
+  tls:
+    description:
+      - Connect with TLS and verify the server's certificate: it must chain to O(tls_ca_file) and name the address
+        of the O(login_hosts) entry connected to (C(127.0.0.1) must be an C(IP:) subject alternative name).
+      - A server that speaks only TLS does not answer a plaintext connection (it times out after O(connect_timeout)).
+    type: bool
+    default: false
+  tls_ca_file:
+    description: PEM file of the CA certificate(s) the servers' certificates must chain to; without it, the system's CAs.
+    type: path
 requirements:
   - cassandra-driver (Python) >= 3.25
 """

@@ -10,6 +10,7 @@ import datetime
 import decimal
 import ipaddress
 import re
+import ssl
 import traceback
 import uuid
 
@@ -37,6 +38,8 @@ def cql_argument_spec(**options):
         login_password=dict(type="str", required=True, no_log=True),
         connect_timeout=dict(type="int", default=10),
         request_timeout=dict(type="int", default=30),
+        tls=dict(type="bool", default=False),
+        tls_ca_file=dict(type="path"),
     )
     spec.update(options)
     return spec
@@ -72,6 +75,15 @@ def endpoint(text):
     return host.strip("[]"), int(port)
 
 
+def tls_context(ca_file=None):
+    """The client side of a verified TLS connection: the server's certificate must chain to
+    `ca_file` (a PEM bundle; None: the system's CAs) and name the address connected to."""
+    context = ssl.create_default_context(cafile=ca_file)
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
 def is_auth_error(exc):
     if exc.__class__.__name__ == "AuthenticationFailed":
         return True
@@ -82,7 +94,8 @@ def is_auth_error(exc):
 class CqlSession:
     """One connection to the given endpoints; rows as dicts of plain values."""
 
-    def __init__(self, hosts, user, password, connect_timeout=10, request_timeout=30, consistency="QUORUM"):
+    def __init__(self, hosts, user, password, connect_timeout=10, request_timeout=30, consistency="QUORUM",
+                 tls=False, tls_ca_file=None):
         endpoints = [endpoint(h) for h in hosts]
         self.hosts = hosts
         self.user = user
@@ -103,6 +116,9 @@ class CqlSession:
             # keyspace's schema and of the token ring is not needed (and costs a round trip each).
             schema_metadata_enabled=False,
             token_metadata_enabled=False,
+            # TLS verified: the driver gives the context the endpoint's address as the server
+            # name, which the certificate must name (check_hostname).
+            ssl_context=tls_context(tls_ca_file) if tls else None,
         )
         self.session = None
 
@@ -124,13 +140,20 @@ class CqlSession:
         return [{k: plain(v) for k, v in row.items()} for row in self.execute(statement, parameters, consistency)]
 
 
+def session(module, user, password, hosts=None, consistency="QUORUM"):
+    """A CqlSession (not connected) for the module's connection options, as `user`, to
+    `hosts` (default: login_hosts)."""
+    p = module.params
+    return CqlSession(hosts or p["login_hosts"], user, password, p["connect_timeout"], p["request_timeout"],
+                      consistency, tls=p["tls"], tls_ca_file=p["tls_ca_file"])
+
+
 def connect(module, user=None, password=None):
     """A CqlSession for the module's connection options (or another role's credentials);
     fails the module naming the endpoints and the role, never the password."""
     p = module.params
     try:
-        return CqlSession(p["login_hosts"], user or p["login_user"], password or p["login_password"],
-                          p["connect_timeout"], p["request_timeout"]).__enter__()
+        return session(module, user or p["login_user"], password or p["login_password"]).__enter__()
     except ValueError as e:
         module.fail_json(msg=str(e))
     except Exception as e:  # NoHostAvailable wraps the per-host errors
@@ -142,7 +165,7 @@ def can_login(module, user, password):
     """True when `user` logs in with `password`; False when the server refuses the credentials."""
     p = module.params
     try:
-        with CqlSession(p["login_hosts"], user, password, p["connect_timeout"], p["request_timeout"]):
+        with session(module, user, password):
             return True
     except Exception as e:
         if is_auth_error(e):

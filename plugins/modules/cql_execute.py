@@ -90,7 +90,7 @@ coordinator:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multidb.platform.plugins.module_utils.cql import (
-    CqlSession, cql_argument_spec, is_auth_error, plain, require_driver)
+    cql_argument_spec, is_auth_error, plain, require_driver, session)
 
 try:
     from cassandra.cluster import NoHostAvailable
@@ -119,8 +119,7 @@ def main():
             module.exit_json(**result)
 
     try:
-        cql = CqlSession(p["login_hosts"], p["login_user"], p["login_password"], p["connect_timeout"],
-                         p["request_timeout"], p["consistency"])
+        cql = session(module, p["login_user"], p["login_password"], consistency=p["consistency"])
     except ValueError as e:
         module.fail_json(msg=str(e), **result)
     try:

@@ -97,7 +97,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multidb.platform.plugins.module_utils.cql import (
-    CqlSession, cql_argument_spec, is_auth_error, require_driver, server, version_tuple)
+    cql_argument_spec, is_auth_error, require_driver, server, session, version_tuple)
 
 DEFAULT_ROLE = "cassandra"
 DEFAULT_PASSWORD = "cassandra"
@@ -129,8 +129,8 @@ def main():
     if admin == DEFAULT_ROLE or not re.match(r"^[a-z][a-z0-9_]{0,47}$", admin):
         module.fail_json(msg="login_user must be a lowercase CQL identifier other than 'cassandra' (got %s)" % admin)
 
-    def session(user, password):
-        return CqlSession(p["login_hosts"], user, password, p["connect_timeout"], p["request_timeout"]).__enter__()
+    def login(user, password):
+        return session(module, user, password).__enter__()
 
     statements = []
     deadline = time.monotonic() + p["wait_timeout"]
@@ -138,7 +138,7 @@ def main():
     while cql is None:
         for user, password in ((admin, p["login_password"]), (DEFAULT_ROLE, DEFAULT_PASSWORD)):
             try:
-                cql = session(user, password)
+                cql = login(user, password)
                 bootstrap = user == DEFAULT_ROLE
                 break
             except Exception as e:
@@ -184,7 +184,7 @@ def main():
             cql = None
             while cql is None:  # the new role reaches every node
                 try:
-                    cql = session(admin, p["login_password"])
+                    cql = login(admin, p["login_password"])
                 except Exception as e:
                     if time.monotonic() > deadline + 60:
                         module.fail_json(msg="The new admin role %s cannot log in: %s" % (admin, e),

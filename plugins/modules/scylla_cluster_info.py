@@ -93,18 +93,18 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multidb.platform.plugins.module_utils.cql import (
-    CqlSession, cql_argument_spec, is_auth_error, require_driver)
+    cql_argument_spec, is_auth_error, require_driver, session)
 
 
 DEFAULT_ROLE = ("cassandra", "cassandra")
 
 
-def look(name, endpoint, logins, connect_timeout, request_timeout):
+def look(module, name, endpoint, logins):
     """What one node says about itself and its peers; `logins` are tried in order."""
     seen = dict(name=name, endpoint=endpoint, host_id="", bootstrapped="", peers=[], error="")
     for user, password in logins:
         try:
-            with CqlSession([endpoint], user, password, connect_timeout, request_timeout) as cql:
+            with session(module, user, password, hosts=[endpoint]) as cql:
                 local = cql.rows("SELECT host_id, bootstrapped FROM system.local", consistency="ONE")[0]
                 seen["host_id"] = local.get("host_id") or ""
                 seen["bootstrapped"] = local.get("bootstrapped") or ""
@@ -165,7 +165,7 @@ def main():
     logins = [(p["login_user"], p["login_password"])] + ([DEFAULT_ROLE] if p["try_default_role"] else [])
     deadline = time.monotonic() + p["wait_timeout"]
     while True:
-        states = ring_states([look(name, host, logins, p["connect_timeout"], p["request_timeout"])
+        states = ring_states([look(module, name, host, logins)
                               for name, host in zip(names, hosts)])
         up = sum(1 for s in states if s["state"] == "up")
         if up == len(states) or time.monotonic() >= deadline:

@@ -239,27 +239,28 @@ def test_a_secret_override_of_another_environment_is_refused_naming_the_environm
                                RULES, SERVICES, WORDS, {"environments": ["aws", "local"], "secret_names": known}) == []
 
 
-# multidb_tls: which services may be enabled with it is the registry's (`tls` in an entry)
-NO_TLS = sorted(name for name, entry in REGISTRY.items() if "tls" not in entry)
+# multidb_tls: which services may be enabled with it is the registry's (`tls` in an entry). Every
+# service of the registry has one; a service added without it is refused under multidb_tls.
+WITH_TLS = sorted(name for name, entry in REGISTRY.items() if "tls" in entry)
 
 
 @pytest.mark.parametrize("tls", [True, "true", "yes", "on"])
-def test_tls_with_a_service_without_tls_enabled_is_refused_naming_both_switches(tls):
-    assert NO_TLS, "every service has `tls`: nothing to refuse (the test would check nothing)"
-    service = NO_TLS[0]
+def test_tls_with_a_service_added_without_tls_enabled_is_refused_naming_both_switches(tls):
+    service = "newdb"
+    services = dict(SERVICES, **{service: {"memory_min_mb": 1}})
     for enabled in ({}, {f"multidb_{service}_enabled": True}, {f"multidb_{service}_enabled": "yes"}):
-        found = errors(multidb_tls=tls, **enabled)
+        found = pf.preflight_errors(dict({"multidb_tls": tls}, **enabled), RULES, services, WORDS, {})
         assert len(found) == 1, found
         for words in (f"multidb_tls=true with multidb_{service}_enabled=true", f"{service} has no TLS under multidb_tls",
                       f"set multidb_{service}_enabled=false to use multidb_tls (or multidb_tls=false)",
-                      "services allowed with multidb_tls=true: " + ", ".join(sorted(set(REGISTRY) - set(NO_TLS)))):
+                      "services allowed with multidb_tls=true: " + ", ".join(WITH_TLS)):
             assert words in found[0], found[0]
 
 
 @pytest.mark.parametrize("values", [
     {"multidb_tls": False}, {"multidb_tls": "no"},
-    dict({"multidb_tls": True}, **{f"multidb_{s}_enabled": False for s in NO_TLS}),
-    dict({"multidb_tls": "yes"}, **{f"multidb_{s}_enabled": "no" for s in NO_TLS}),
+    dict({"multidb_tls": True}, **{f"multidb_{s}_enabled": True for s in REGISTRY}),
+    dict({"multidb_tls": "yes"}, **{f"multidb_{s}_enabled": "yes" for s in REGISTRY}),
 ])
 def test_tls_is_allowed_when_every_enabled_service_has_tls_in_the_registry(values):
     assert errors(**values) == []

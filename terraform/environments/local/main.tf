@@ -17,7 +17,7 @@ locals {
 
   # Per server: its own directory of key material (mounted into its container only; it
   # holds the CA certificate clients verify with too), null without TLS.
-  tls_dirs = { for server in ["postgres", "redis", "mongodb"] : server => var.tls.enabled ? "${var.tls.dir}/${server}" : null }
+  tls_dirs = { for server in ["postgres", "redis", "mongodb", "scylla"] : server => var.tls.enabled ? "${var.tls.dir}/${server}" : null }
 }
 
 resource "docker_network" "this" {
@@ -163,6 +163,7 @@ module "scylla" {
   cpus         = var.scylla.cpus
   keyspace     = var.scylla.keyspace
   admin_user   = var.scylla.admin_user
+  tls_dir      = local.tls_dirs["scylla"]
   labels       = local.labels
 
   depends_on = [docker_network.this]

@@ -38,7 +38,7 @@ variable "containers_enabled" {
 }
 
 variable "tls" {
-  description = "TLS for the client connections of PostgreSQL, Redis and MongoDB (the local switch `multidb_tls`): `dir` holds one directory per server (server.key, server.crt and ca.crt, the CA clients verify with) made by the Ansible role multidb.platform.tls; each server's directory is bind-mounted read-only into its container, so no key enters the Terraform state. With TLS on those servers refuse plaintext."
+  description = "TLS for the client connections of PostgreSQL, Redis, MongoDB and ScyllaDB (the local switch `multidb_tls`): `dir` holds one directory per server (server.key, server.crt and ca.crt, the CA clients verify with) made by the Ansible role multidb.platform.tls; each server's directory is bind-mounted read-only into its container, so no key enters the Terraform state. With TLS on those servers refuse plaintext."
   type = object({
     enabled = optional(bool, false)
     dir     = optional(string, "")

@@ -14,6 +14,11 @@
 #   --authenticator X, --authorizer Y     PasswordAuthenticator/CassandraAuthorizer
 #                       (AllowAll* by default, as in Scylla)
 #   --cluster-name N, --endpoint-snitch S
+#   --client-encryption-options enabled=true,certificate=F,keyfile=K[,truststore=T]
+#                       Scylla's string map (key=value,...; braces optional): client
+#                       connections (CQL on 9042) speak TLS only, with the PEM certificate
+#                       and its unencrypted PKCS#8 key (Cassandra's PEMBasedSslContextFactory;
+#                       truststore, a PEM CA bundle, only matters with require_client_auth)
 #   --overprovisioned, --developer-mode, --api-address, --experimental,
 #   --disable-version-check, --reserve-memory   accepted and ignored (logged)
 #
@@ -30,6 +35,7 @@ fi
 seeds="" smp=1 memory="" listen="" listen_name="" broadcast="" rpc="" broadcast_rpc=""
 authenticator=AllowAllAuthenticator authorizer=AllowAllAuthorizer
 cluster_name="Test Cluster" snitch=SimpleSnitch
+client_tls=false client_cert="" client_key="" client_trust="" client_auth=false
 
 while [ $# -gt 0 ]; do
 	arg="$1"
@@ -60,6 +66,20 @@ while [ $# -gt 0 ]; do
 	--authorizer) authorizer="$val" ;;
 	--cluster-name) cluster_name="$val" ;;
 	--endpoint-snitch) snitch="$val" ;;
+	--client-encryption-options)
+		val="${val#\{}" val="${val%\}}"
+		IFS=, read -r -a pairs <<<"$val"
+		for pair in "${pairs[@]}"; do
+			case "$pair" in
+			enabled=*) client_tls="${pair#*=}" ;;
+			certificate=*) client_cert="${pair#*=}" ;;
+			keyfile=*) client_key="${pair#*=}" ;;
+			truststore=*) client_trust="${pair#*=}" ;;
+			require_client_auth=*) client_auth="${pair#*=}" ;;
+			*) log "unknown client_encryption_options entry: ${pair%%=*}"; exit 2 ;;
+			esac
+		done
+		;;
 	--overprovisioned | --developer-mode | --api-address | --experimental | --disable-version-check | --reserve-memory)
 		log "ignoring Scylla option $opt $val (no equivalent in the Cassandra stand-in)" ;;
 	*) log "unknown option $opt"; exit 2 ;;
@@ -67,6 +87,10 @@ while [ $# -gt 0 ]; do
 done
 
 case "$smp" in '' | *[!0-9]* | 0) log "--smp must be a positive integer (got '$smp')"; exit 2 ;; esac
+case "$client_tls,$client_auth" in
+true,true | true,false | false,*) ;;
+*) log "client_encryption_options: enabled and require_client_auth are true or false"; exit 2 ;;
+esac
 
 # --memory: Seastar syntax (512M, 1G, 1024, 750MB) -> MiB
 heap_mb=256
@@ -154,6 +178,27 @@ fi
 # every node within a couple of seconds (ScyllaDB's Raft topology waits for no such delay).
 ring_delay_ms="${STANDIN_RING_DELAY_MS:-5000}"
 concurrency=$((16 * smp))
+
+# Client TLS: Cassandra's PEM key store is one file with the key and the certificate (chain),
+# kept beside the configuration, readable by the server's user only.
+client_tls_yaml=""
+if [ "$client_tls" = true ]; then
+	for f in "$client_cert" "$client_key" ${client_trust:+"$client_trust"}; do
+		[ -r "$f" ] || { log "client_encryption_options: cannot read '$f'"; exit 2; }
+	done
+	grep -q -- '-----BEGIN PRIVATE KEY-----' "$client_key" \
+		|| { log "client_encryption_options: keyfile must be an unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY)"; exit 2; }
+	keystore=/etc/cassandra/client-keystore.pem
+	(umask 077 && cat "$client_key" "$client_cert" >"$keystore")
+	client_tls_yaml="client_encryption_options:
+  enabled: true
+  optional: false
+  ssl_context_factory:
+    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory
+  keystore: $keystore
+  truststore: ${client_trust:-$client_cert}
+  require_client_auth: $client_auth"
+fi
 cat >"$conf" <<YAML
 # written by the stand-in entrypoint from the Scylla arguments
 cluster_name: '$cluster_name'
@@ -193,9 +238,10 @@ file_cache_size: 32MiB
 memtable_heap_space: $((heap_mb / 8))MiB
 memtable_offheap_space: $((heap_mb / 8))MiB
 native_transport_max_threads: $((concurrency * 2))
+$client_tls_yaml
 YAML
 
-log "Cassandra $(cat /opt/cassandra/VERSION) as a Scylla stand-in: listen=$listen rpc=$rpc broadcast=$broadcast seeds=$seeds heap=${heap_mb}M smp=$smp auth=$authenticator/$authorizer"
+log "Cassandra $(cat /opt/cassandra/VERSION) as a Scylla stand-in: listen=$listen rpc=$rpc broadcast=$broadcast seeds=$seeds heap=${heap_mb}M smp=$smp auth=$authenticator/$authorizer client_tls=$client_tls"
 
 # one or more words per line ("--add-exports module/package=ALL-UNNAMED")
 set -f
@@ -222,6 +268,7 @@ if [ "$(id -u)" = 0 ]; then
 	mkdir -p "$data"
 	find "$data" /var/log/cassandra \! -user scylla -exec chown scylla:scylla '{}' +
 	chown scylla:scylla "$conf"
+	[ "$client_tls" != true ] || chown scylla:scylla "$keystore"
 	exec setpriv --reuid=scylla --regid=scylla --init-groups env HOME=/var/lib/scylla "${cmd[@]}"
 fi
 exec "${cmd[@]}"

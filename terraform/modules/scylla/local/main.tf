@@ -17,6 +17,15 @@ locals {
   # Scylla's own memory (Seastar) stays below the container limit so that the
   # rest of the process (and nodetool in the health check) fits beside it.
   server_memory_mb = floor(var.memory_mb * 2 / 3)
+
+  # Client TLS (the local switch multidb_tls): one certificate names every node. The image's
+  # entrypoint (docker-entrypoint.py) starts nothing but Scylla, so the key material is put in
+  # place by a wrapper that replaces it, then runs it with the same arguments.
+  tls_in_container = "/run/multidb-tls"
+  client_tls = var.tls_dir == null ? [] : [
+    "--client-encryption-options",
+    "enabled=true,certificate=${local.tls_in_container}/server.crt,keyfile=${local.tls_in_container}/server.key",
+  ]
 }
 
 resource "docker_image" "this" {
@@ -50,12 +59,21 @@ module "node" {
     ipv4_address = local.nodes[count.index].address
   }
 
+  tls = var.tls_dir == null ? null : {
+    host_dir           = var.tls_dir
+    owner              = "scylla"
+    dir                = local.tls_in_container
+    entrypoint         = "/docker-entrypoint.py"
+    replace_entrypoint = true
+  }
+
   # Arguments of the scylladb/scylla image's entrypoint for a development
   # cluster in Docker: one shard, a fixed memory share, no CPU pinning or I/O
   # tuning (overprovisioned, developer mode), the node's own DNS name as its
   # inter-node and broadcast address, CQL on every interface of the container
-  # (published on 127.0.0.1 only) and password authentication with roles.
-  command = [
+  # (published on 127.0.0.1 only), password authentication with roles and, with tls_dir,
+  # TLS-only client connections.
+  command = concat([
     "--seeds=${local.seed}",
     "--smp", "1",
     "--memory", "${local.server_memory_mb}M",
@@ -67,7 +85,7 @@ module "node" {
     "--broadcast-rpc-address", local.nodes[count.index].hostname,
     "--authenticator", "PasswordAuthenticator",
     "--authorizer", "CassandraAuthorizer",
-  ]
+  ], local.client_tls)
 
   # "running" once the node serves CQL (nodetool exists in both images).
   healthcheck = {

@@ -9,10 +9,10 @@ output "service" {
     container = local.nodes[0].container
     volume    = module.node[0].volumes["data"]
     image     = var.image
-    # No TLS locally for this service (the local switch multidb_tls covers PostgreSQL,
-    # Redis and MongoDB): the contract's keys, with plaintext.
-    tls        = false
-    ca_bundle  = null
+    # TLS (the local switch multidb_tls): whether the nodes speak only TLS to clients, and the
+    # CA certificate clients verify them with (a file of the controller's state directory).
+    tls        = var.tls_dir != null
+    ca_bundle  = var.tls_dir == null ? null : "${var.tls_dir}/ca.crt"
     node_count = var.node_count
     nodes      = local.nodes
   }

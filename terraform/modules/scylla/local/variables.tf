@@ -87,3 +87,9 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "tls_dir" {
+  description = "Directory of the nodes' TLS key material (server.key, server.crt naming every node, ca.crt; mounted read-only into every node, never in the Terraform state), or null: plaintext. With it, client connections (CQL) speak TLS only and plaintext is refused."
+  type        = string
+  default     = null
+}

@@ -26,7 +26,10 @@ locals {
     "chown ${var.tls.owner}:${var.tls.owner} ${var.tls.dir}/server.pem",
     "exec ${var.tls.entrypoint} \"$@\"",
   ])
-  command = var.tls == null ? var.command : concat(["sh", "-c", local.tls_prepare, "sh"], var.command == null ? [] : var.command)
+  tls_wrapper        = ["sh", "-c", local.tls_prepare, "sh"]
+  replace_entrypoint = try(var.tls.replace_entrypoint, false)
+  entrypoint         = local.replace_entrypoint ? local.tls_wrapper : null
+  command            = var.tls == null || local.replace_entrypoint ? var.command : concat(local.tls_wrapper, var.command == null ? [] : var.command)
 }
 
 # The image, unless the caller manages it (the nodes of a cluster share one).
@@ -55,12 +58,13 @@ resource "docker_volume" "this" {
 resource "docker_container" "this" {
   count = var.run ? 1 : 0
 
-  name     = var.name
-  image    = local.image_id
-  hostname = var.hostname
-  restart  = "unless-stopped"
-  must_run = true
-  command  = local.command
+  name       = var.name
+  image      = local.image_id
+  hostname   = var.hostname
+  restart    = "unless-stopped"
+  must_run   = true
+  entrypoint = local.entrypoint
+  command    = local.command
 
   memory      = var.memory_mb
   memory_swap = var.memory_mb

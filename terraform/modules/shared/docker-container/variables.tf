@@ -54,13 +54,17 @@ variable "tls" {
     Terraform state). At every start, as root and before the image's entrypoint, they are
     copied to `dir` (0700, owned by `owner`: key 0600, server.pem = certificate + key), then
     `entrypoint` runs with `command` (which must then be set): the image's entrypoint, which
-    drops to `owner` as without TLS.
+    drops to `owner` as without TLS. The copy runs as the container's command, which the
+    official images' entrypoints execute as given; for an image whose entrypoint runs nothing
+    but its server (scylladb/scylla's docker-entrypoint.py), replace_entrypoint = true runs it
+    as the container's entrypoint instead, and `command` stays the server's arguments.
   EOT
   type = object({
-    host_dir   = string
-    owner      = string
-    dir        = optional(string, "/run/multidb-tls")
-    entrypoint = optional(string, "docker-entrypoint.sh")
+    host_dir           = string
+    owner              = string
+    dir                = optional(string, "/run/multidb-tls")
+    entrypoint         = optional(string, "docker-entrypoint.sh")
+    replace_entrypoint = optional(bool, false)
   })
   default = null
 
