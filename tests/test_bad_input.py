@@ -20,6 +20,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import certifi
 import pytest
 import yaml
 
@@ -199,6 +200,12 @@ CASES = [
     # TLS in the local environment (issue 13)
     ("tls-wrong-type", {"multidb_tls": "maybe"},
      ["multidb_tls", "must be a boolean"]),
+    # CA bundles the roles verify servers with: a named one must be a file here, and the RDS
+    # bundle the AWS endpoints of PostgreSQL and MongoDB need must be given
+    ("tls-ca-bundle-not-a-file", {"multidb_tls_ca_bundles": {"corp-ca": "/nonexistent/corp-ca.pem"}},
+     ["multidb_tls_ca_bundles['corp-ca'] is not a file on this machine"]),
+    ("aws-rds-ca-bundle-missing", {"@inventory": "aws", "multidb_tls_ca_bundles": {"rds-global-bundle": ""}},
+     ["multidb_tls_ca_bundles has no file for 'rds-global-bundle'", "mongodb, postgres on aws need"]),
 ]
 
 # What a user of the AWS inventories must give before a first run (they ship empty).
@@ -206,6 +213,7 @@ AWS_REQUIRED = {
     "multidb_state_s3_bucket": "multidb-badinput-state",
     "multidb_scylla_ami": "ami-0123456789abcdef0",
     "multidb_weaviate_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
+    "multidb_tls_ca_bundles": {"rds-global-bundle": certifi.where()},  # any PEM file passes
 }
 
 

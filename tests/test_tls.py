@@ -51,9 +51,9 @@ TLS_SERVICES = ("postgres", "redis", "mongodb", "scylla")
 OTHER_SERVICES = ("weaviate", "objectstore")
 
 
-def _playbook(state_home: Path, args: list[str]) -> subprocess.CompletedProcess:
+def _playbook(state_home: Path, args: list[str], **environment) -> subprocess.CompletedProcess:
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
-               MULTIDB_STATE_HOME=str(state_home))
+               MULTIDB_STATE_HOME=str(state_home), **environment)
     cmd = ["ansible-playbook", "-v", "-i", str(REPO / "inventories/local"), *args]
     image_vars = os.environ.get("MULTIDB_IMAGE_VARS")
     if image_vars:
@@ -268,6 +268,41 @@ def test_scylla_backup_and_restore_over_tls(instance):
     assert "loading " in restore.stdout, restore.stdout[-3000:]  # the loader said what it loaded
     ids = {row.id for row in _scylla_rows(instance, "SELECT id FROM health_check")}
     assert "before-backup" in ids and "after-backup" not in ids, ids
+
+
+def test_a_ca_bundle_kept_in_secrets_manager_verifies_the_nodes(instance, other_ca):
+    """The form the AWS ScyllaDB module gives (ca_bundle = secretsmanager:<arn>#ca, the nodes' private
+    CA in Secrets Manager, here moto's): the playbooks fetch the certificate into a private file and
+    the role verifies the nodes with it; a secret holding another CA makes the same check fail."""
+    contract = instance["state"] / "services.json"
+    original = contract.read_text()
+    ca_pem = Path(_ca(instance, "scylla")).read_text()
+    fetched = instance["state"] / "ca-bundles" / "scylla.pem"
+    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    try:
+        with moto_server() as endpoint:
+            client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1",
+                                  aws_access_key_id="testing", aws_secret_access_key="testing")
+            arn = client.create_secret(Name=f"{PROJECT}-scylla-tls",
+                                       SecretString=json.dumps({"ca": ca_pem, "private_key": "not for the roles"}))["ARN"]
+            services = json.loads(original)
+            services["scylla"]["ca_bundle"] = f"secretsmanager:{arn}#ca"
+            contract.write_text(json.dumps(services))
+            result = instance["home"] / "status-result"
+            status = ["playbooks/status.yml", *instance["args"], "--limit", "scylla",
+                      "-e", f"multidb_secrets_aws_endpoint_url={endpoint}", "-e", f"status_result_file={result}"]
+            proc = _ok(_playbook(instance["home"], status, **aws), "status.yml with the CA in Secrets Manager")
+            assert result.read_text().strip() == "healthy", proc.stdout[-4000:]
+            assert fetched.read_text().strip() == ca_pem.strip()
+            assert stat.S_IMODE(fetched.stat().st_mode) == 0o600 and stat.S_IMODE(fetched.parent.stat().st_mode) == 0o700
+            assert "not for the roles" not in fetched.read_text()
+
+            client.put_secret_value(SecretId=arn, SecretString=json.dumps({"ca": Path(other_ca).read_text()}))
+            proc = _ok(_playbook(instance["home"], status, **aws), "status.yml with another CA in Secrets Manager")
+            assert result.read_text().strip() == "down", proc.stdout[-4000:]
+            assert "certificate verify failed" in proc.stdout, proc.stdout[-4000:]
+    finally:
+        contract.write_text(original)
 
 
 # --- Key material ----------------------------------------------------------------------------

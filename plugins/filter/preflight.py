@@ -7,6 +7,8 @@ no service names, so a new service is covered by adding data, not code.
 
 from __future__ import annotations
 
+import os
+
 DOCUMENTATION = r"""
 name: preflight_errors
 short_description: Validate platform variables against a table of rules
@@ -399,6 +401,26 @@ def _enabled(values, service):
         return True
 
 
+def preflight_ca_bundle_errors(values, services, environment, is_file=os.path.isfile):
+    """Errors for the named CA bundles: every name the enabled services need in `environment`
+    (registry `ca_bundles`: {environment: name}) must be mapped by multidb_tls_ca_bundles, and
+    every file that variable names must exist on this machine (`is_file`)."""
+    files = values.get("multidb_tls_ca_bundles") or {}
+    if not isinstance(files, dict):
+        return []  # the rule table refuses it
+    needed = {}
+    for service, entry in sorted(services.items()):
+        name = ((entry or {}).get("ca_bundles") or {}).get(environment)
+        if name and _enabled(values, service):
+            needed.setdefault(name, []).append(service)
+    errors = ["multidb_tls_ca_bundles has no file for '%s', the CA bundle that %s on %s %s (the PEM file of its CAs)"
+              % (name, ", ".join(users), environment, "needs" if len(users) == 1 else "need")
+              for name, users in sorted(needed.items()) if not files.get(name)]
+    errors += ["multidb_tls_ca_bundles['%s'] is not a file on this machine: %s" % (name, path)
+               for name, path in sorted(files.items()) if path and not is_file(str(path))]
+    return errors
+
+
 def requested_ports(values, rules, services):
     """{port: [variable, ...]} for every host port the enabled services would publish."""
     ports = {}
@@ -535,4 +557,5 @@ class FilterModule:
     def filters(self):
         return {"preflight_errors": preflight_errors, "preflight_ports": preflight_ports,
                 "preflight_memory_errors": preflight_memory_errors,
-                "preflight_subnet_errors": preflight_subnet_errors}
+                "preflight_subnet_errors": preflight_subnet_errors,
+                "preflight_ca_bundle_errors": preflight_ca_bundle_errors}

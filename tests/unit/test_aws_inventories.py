@@ -2,7 +2,7 @@
 
 They differ only in variables: the same hosts and the same Terraform mapping (the staging files
 are links to production's), the same variable names with other values. Each passes the
-preflight as shipped plus the three values a user must give, and what the playbooks would hand
+preflight as shipped plus the four values a user must give, and what the playbooks would hand
 Terraform is rendered by Ansible and checked against terraform/environments/aws/variables.tf:
 every variable and every object attribute exists there with a matching type, and the secrets
 handed over are exactly its sensitive variables. The two instances keep apart: their own
@@ -18,6 +18,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import certifi
 import pytest
 import yaml
 
@@ -28,6 +29,9 @@ REQUIRED = {
     "multidb_state_s3_bucket": "multidb-state-123456789012",
     "multidb_scylla_ami": "ami-0123456789abcdef0",
     "multidb_weaviate_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
+    # RDS and DocumentDB certificates chain to AWS's RDS CAs: a PEM bundle on the controller (any
+    # existing PEM file passes the preflight, which checks that it is a file; certifi's here)
+    "multidb_tls_ca_bundles": {"rds-global-bundle": certifi.where()},
 }
 
 

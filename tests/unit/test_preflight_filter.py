@@ -276,3 +276,39 @@ def test_tls_refusal_names_every_enabled_service_without_tls():
     found = pf.preflight_errors({"multidb_tls": True}, RULES, services, WORDS, {})
     assert "multidb_b_enabled=true and multidb_d_enabled=true" in found[0]
     assert "multidb_b_enabled=false and multidb_d_enabled=false" in found[0]
+
+
+# Named CA bundles: what the enabled services need in an environment (registry `ca_bundles`)
+def test_a_ca_bundle_the_enabled_services_need_is_required_on_their_environment():
+    found = pf.preflight_ca_bundle_errors({}, REGISTRY, "aws")
+    assert found == ["multidb_tls_ca_bundles has no file for 'rds-global-bundle', the CA bundle that mongodb, postgres"
+                     " on aws need (the PEM file of its CAs)"], found
+    assert pf.preflight_ca_bundle_errors({"multidb_mongodb_enabled": "false"}, REGISTRY, "aws") == [
+        "multidb_tls_ca_bundles has no file for 'rds-global-bundle', the CA bundle that postgres on aws needs"
+        " (the PEM file of its CAs)"]
+    assert pf.preflight_ca_bundle_errors({"multidb_tls_ca_bundles": {"rds-global-bundle": ""}}, REGISTRY, "aws")
+    # switched off, or another environment: nothing is needed
+    assert pf.preflight_ca_bundle_errors({"multidb_mongodb_enabled": False, "multidb_postgres_enabled": "no"},
+                                         REGISTRY, "aws") == []
+    assert pf.preflight_ca_bundle_errors({}, REGISTRY, "local") == []
+
+
+def test_every_named_ca_bundle_must_be_a_file_here(tmp_path):
+    bundle = tmp_path / "global-bundle.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    good = {"multidb_tls_ca_bundles": {"rds-global-bundle": str(bundle)}}
+    assert pf.preflight_ca_bundle_errors(good, REGISTRY, "aws") == []
+    gone = str(tmp_path / "nowhere.pem")
+    found = pf.preflight_ca_bundle_errors({"multidb_tls_ca_bundles": {"rds-global-bundle": str(bundle), "corp": gone}},
+                                          REGISTRY, "local")
+    assert found == [f"multidb_tls_ca_bundles['corp'] is not a file on this machine: {gone}"], found
+    directory = {"multidb_tls_ca_bundles": {"rds-global-bundle": str(tmp_path)}}
+    assert pf.preflight_ca_bundle_errors(directory, REGISTRY, "aws") == [
+        f"multidb_tls_ca_bundles['rds-global-bundle'] is not a file on this machine: {tmp_path}"]
+
+
+@pytest.mark.parametrize("value", [["/a.pem"], {"RDS": "/a.pem"}, {"rds-global-bundle": "relative.pem"},
+                                   {"rds-global-bundle": "/with space.pem"}])
+def test_tls_ca_bundles_must_map_names_to_absolute_paths(value):
+    found = errors(multidb_tls_ca_bundles=value)
+    assert len(found) == 1 and found[0].startswith("multidb_tls_ca_bundles must be"), found

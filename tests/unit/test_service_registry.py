@@ -220,3 +220,15 @@ def test_the_platform_facts_are_not_taken_for_settings_of_an_unknown_service():
     collected = {k: v for k, v in facts.items() if not any(re.search(rule, k) for rule in skip)}
     found = pf.preflight_errors(collected, defaults["preflight_rules"], REGISTRY, defaults["preflight_platform_words"], {})
     assert not [e for e in found if "unknown service" in e], found
+
+
+def test_the_named_ca_bundles_of_the_aws_modules_are_those_the_registry_says_the_preflight_needs():
+    """A module output naming a CA bundle no system store holds (ca_bundle = "<name>") is one the
+    registry's `ca_bundles` lists for that environment, so the preflight asks for its file; the
+    system's names and Secrets Manager references need none (playbooks/tasks/ca-bundles.yml)."""
+    system = {"system", "amazon-trust-services"}
+    for name, entry in sorted(REGISTRY.items()):
+        outputs = REPO / "terraform/modules" / name / "aws" / "outputs.tf"
+        literal = re.search(r'^\s*ca_bundle\s*=\s*"([a-z0-9.-]+)"\s*$', outputs.read_text(), re.M)
+        named = literal.group(1) if literal and literal.group(1) not in system else None
+        assert (entry.get("ca_bundles") or {}).get("aws") == named, (name, named, entry.get("ca_bundles"))
