@@ -19,10 +19,20 @@ import threading
 import time
 from pathlib import Path
 
+import certifi
 import pytest
 import yaml
 
 from sentinels import missing_sentinels, write_sentinels
+
+# What a user of the AWS inventories must give before a first run (they ship these empty): the
+# preflight of inventories/aws and inventories/aws-staging passes with them (the state bucket is
+# the caller's). The RDS CA bundle may be any PEM file here (the preflight checks that it is one).
+AWS_USER_VALUES = {
+    "multidb_scylla_ami": "ami-0123456789abcdef0",
+    "multidb_weaviate_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
+    "multidb_tls_ca_bundles": {"rds-global-bundle": certifi.where()},
+}
 
 REPO = Path(__file__).resolve().parent.parent
 # The test instance's overrides (project name, ports). MULTIDB_TEST_VARS points the tests at

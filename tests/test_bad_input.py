@@ -20,11 +20,10 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import certifi
 import pytest
 import yaml
 
-from conftest import REPO, free_instance_ports, project_objects
+from conftest import AWS_USER_VALUES, REPO, free_instance_ports, project_objects
 
 pytestmark = pytest.mark.ops(order=1)
 
@@ -209,12 +208,7 @@ CASES = [
 ]
 
 # What a user of the AWS inventories must give before a first run (they ship empty).
-AWS_REQUIRED = {
-    "multidb_state_s3_bucket": "multidb-badinput-state",
-    "multidb_scylla_ami": "ami-0123456789abcdef0",
-    "multidb_weaviate_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
-    "multidb_tls_ca_bundles": {"rds-global-bundle": certifi.where()},  # any PEM file passes
-}
+AWS_REQUIRED = dict(AWS_USER_VALUES, multidb_state_s3_bucket="multidb-badinput-state")
 
 
 def _docker_bridge_subnet() -> str:

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (REPO, aws_client, free_port_blocks, link_collections, managed_resources, moto_server,
-                      project_containers, read_secrets, read_services, recap_changed, record)
+from conftest import (AWS_USER_VALUES, REPO, aws_client, free_port_blocks, link_collections, managed_resources,
+                      moto_server, project_containers, read_secrets, read_services, recap_changed, record)
 from sentinels import missing_sentinels, write_sentinels
 
 # A Redis-only instance of its own and moto: `make test` runs this module beside the others.
@@ -397,9 +397,7 @@ def _aws_preflight(endpoint: str, tmp_path: Path, credentials: dict, account: st
     env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", MULTIDB_STATE_HOME=str(home),
                AWS_ENDPOINT_URL=endpoint, AWS_EC2_METADATA_DISABLED="true",
                AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), **credentials)
-    extra = {"multidb_state_s3_bucket": BUCKET, "multidb_scylla_ami": "ami-0123456789abcdef0",
-             "multidb_aws_account_id": account,
-             "multidb_weaviate_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"}
+    extra = dict(AWS_USER_VALUES, multidb_state_s3_bucket=BUCKET, multidb_aws_account_id=account)
     cmd = ["ansible-playbook", "-i", str(REPO / "inventories/aws"), "-e", json.dumps(extra), "playbooks/preflight.yml"]
     proc = record(cmd, subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=120))
     assert not home.exists(), "the preflight wrote to the state home"
