@@ -8,8 +8,9 @@ locals {
 
   # Bucket names are global: the account ID keeps two accounts with the same project and
   # environment names apart. The role's bucket names (documents, backups) are the suffixes.
+  bucket_prefix = "${var.name}-${local.account_id}-"
   buckets = {
-    for b in ["documents", "backups"] : b => "${var.name}-${local.account_id}-${b}"
+    for b in ["documents", "backups"] : b => "${local.bucket_prefix}${b}"
   }
   log_bucket = "${var.name}-${local.account_id}-s3-logs"
 }

@@ -18,6 +18,8 @@ output "service" {
     # No admin API (Garage's layout/bucket/key API): buckets are made here and keys are IAM's.
     admin_port  = null
     meta_volume = ""
+    # The role's bucket names (documents, backups) are suffixes: S3's names are global.
+    bucket_prefix = local.bucket_prefix
     # The bucket policies refuse plaintext and TLS < 1.2. S3's certificates chain to Amazon
     # Trust Services' roots (in every system trust store).
     tls       = true

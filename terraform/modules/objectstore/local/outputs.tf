@@ -20,5 +20,7 @@ output "service" {
     region      = var.region
     admin_port  = var.admin_host_port
     meta_volume = module.container.volumes["meta"]
+    # Garage's bucket names are the instance's own: the role's names as they are.
+    bucket_prefix = ""
   }
 }

@@ -9,6 +9,9 @@ output "service" {
     # The administrative RBAC user the roles log in as (locally the `default` user, which is
     # disabled here).
     username = var.redis.admin_user
+    # ElastiCache has no ACL SETUSER: the application user is this module's RBAC user (rules
+    # app_access_string); the role checks it at protocol level and makes nothing.
+    user_management = "terraform"
     # A managed node group has no container and no named volume.
     container = ""
     volume    = ""

@@ -13,5 +13,7 @@ output "service" {
     # certificate clients verify it with (a file of the controller's state directory).
     tls       = var.tls_dir != null
     ca_bundle = var.tls_dir == null ? null : "${var.tls_dir}/ca.crt"
+    # Who makes the application user: the role (ACL SETUSER through redis_acl_user).
+    user_management = "role"
   }
 }
