@@ -244,12 +244,18 @@ def test_what_terraform_made_differently_is_refused_naming_it(platform, stored_s
 
 
 def test_backup_and_restore_of_the_s3_buckets(platform):
-    """backup.yml --limit objectstore on S3: the documents bucket's objects into the backups
-    bucket (the instance's own target: <bucket_prefix>backups, the controller's credentials);
-    restore.yml puts an overwritten object back from it."""
+    """backup.yml of every service is refused before any change: Redis (ElastiCache) has no
+    container for its tools. backup.yml --limit objectstore on S3: the documents bucket's objects
+    into the backups bucket (the instance's own target: <bucket_prefix>backups, the controller's
+    credentials); restore.yml puts an overwritten object back from it."""
     s3 = aws_client("s3", platform["moto"], AWS_ENV)
     documents = BUCKET_PREFIX + "documents"
     s3.put_object(Bucket=documents, Key="reports/q3.txt", Body=b"the third quarter")
+    refused = _playbook(platform, "backup.yml")
+    assert refused.returncode != 0
+    assert "Refused before any change: redis has no container in the services contract" in _flat(refused), \
+        refused.stdout[-3000:]
+    assert s3.list_objects_v2(Bucket=BUCKET_PREFIX + "backups").get("KeyCount") == 0
     _ok(_playbook(platform, "backup.yml", "--limit", "objectstore"), "backup.yml")
     index = s3.list_objects_v2(Bucket=BUCKET_PREFIX + "backups", Prefix=f"{PROJECT}/index/")
     assert index.get("KeyCount") == 1, index
