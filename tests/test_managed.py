@@ -255,6 +255,7 @@ def test_backup_and_restore_of_the_s3_buckets(platform):
     assert refused.returncode != 0
     assert "Refused before any change: redis has no container in the services contract" in _flat(refused), \
         refused.stdout[-3000:]
+    assert 'Leave it out with --limit (make backup SERVICES="objectstore")' in _flat(refused)
     assert s3.list_objects_v2(Bucket=BUCKET_PREFIX + "backups").get("KeyCount") == 0
     _ok(_playbook(platform, "backup.yml", "--limit", "objectstore"), "backup.yml")
     index = s3.list_objects_v2(Bucket=BUCKET_PREFIX + "backups", Prefix=f"{PROJECT}/index/")
