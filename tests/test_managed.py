@@ -7,12 +7,16 @@ the local one, and neither can be reached by applying Terraform here (no `hashic
   makes nothing; it checks those buckets, lists one for its health, and backs up and restores
   their objects with the controller's AWS credentials (no key of ours);
 - redis `user_management: terraform`: ElastiCache has no ACL SETUSER; the application user is a
-  Terraform RBAC user, which the role checks at protocol level (login, confinement to its prefix).
+  Terraform RBAC user, which the role checks at protocol level (login, confinement to its prefix);
+- postgres on RDS: the administrative user is RDS's master user, which is not a superuser
+  (CREATEROLE, CREATEDB and rds_superuser, which may create the extensions RDS allows).
 Here moto's server (a real S3 and Secrets Manager API) holds the buckets as
-terraform/modules/objectstore/aws makes them and the platform's secret, and a Redis server (the
+terraform/modules/objectstore/aws makes them and the platform's secret; a Redis server (the
 stand-in image) holds the users as terraform/modules/redis/aws makes them on ElastiCache: the
 `default` user off, an admin user that may not ACL SETUSER / DELUSER, the application user with
-the module's access string. The AWS inventory (inventories/aws) then runs the playbooks users run
+the module's access string; a PostgreSQL server (the stand-in image) has the database owned by a
+master user made as RDS makes it (`NOSUPERUSER INHERIT CREATEDB CREATEROLE`), and pgvector marked
+trusted there, which is what rds_superuser's right to create RDS's extensions amounts to for it. The AWS inventory (inventories/aws) then runs the playbooks users run
 there: initialize, status, backup, restore; only the contract (services.json) is written by hand,
 in the shape the AWS environment outputs (tests/unit/test_aws_contract.py keeps both in step).
 """
@@ -25,6 +29,7 @@ import os
 import re
 import secrets
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -45,8 +50,9 @@ AWS_ENV = {"AWS_ACCESS_KEY_ID": "multidb-ci", "AWS_SECRET_ACCESS_KEY": "multidb-
            "AWS_DEFAULT_REGION": "us-east-1"}
 ACCOUNT = "123456789012"  # moto's
 BUCKET_PREFIX = f"{PROJECT}-{ENVIRONMENT_NAME}-{ACCOUNT}-"
-OTHERS = ("postgres", "mongodb", "weaviate", "scylla")
+OTHERS = ("mongodb", "weaviate", "scylla")
 ADMIN_USER = "multidb-admin"
+RDS_MASTER = "multidb_admin"
 APP_PREFIX = "app:"
 
 
@@ -102,7 +108,17 @@ def _make_buckets(endpoint: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def elasticache_like_redis(stored_secrets):
+def network():
+    """The module's own Docker network: its servers are reached on 127.0.0.1 ports only."""
+    import docker
+
+    created = docker.from_env().networks.create(PROJECT, labels={"project": PROJECT})
+    yield created.name
+    created.remove()
+
+
+@pytest.fixture(scope="module")
+def elasticache_like_redis(stored_secrets, network):
     """A Redis server (the stand-in image, a network of this module's own, its port on 127.0.0.1
     chosen by the OS) with the users terraform/modules/redis/aws makes: `default` off, the admin
     user without ACL SETUSER / DELUSER (ElastiCache refuses them), the application user. The
@@ -112,12 +128,11 @@ def elasticache_like_redis(stored_secrets):
     client = docker.from_env()
     image = yaml.safe_load((REPO / "tests/images/standin.yml").read_text())["multidb_redis_image"]
     bootstrap = secrets.token_urlsafe(24)
-    network = client.networks.create(PROJECT, labels={"project": PROJECT})
     container = None
     try:
         container = client.containers.run(
             image, ["redis-server", "--requirepass", bootstrap], name=f"{PROJECT}-redis", detach=True,
-            labels={"project": PROJECT}, network=network.name, tmpfs={"/data": ""},
+            labels={"project": PROJECT}, network=network, tmpfs={"/data": ""},
             ports={"6379/tcp": ("127.0.0.1", None)})
         container.reload()
         port = int(container.attrs["NetworkSettings"]["Ports"]["6379/tcp"][0]["HostPort"])
@@ -137,7 +152,6 @@ def elasticache_like_redis(stored_secrets):
     finally:
         if container is not None:
             container.remove(force=True, v=True)
-        network.remove()
 
 
 def _set_app_user(control: redis.Redis, stored: dict, access: str) -> None:
@@ -146,7 +160,50 @@ def _set_app_user(control: redis.Redis, stored: dict, access: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory, moto, stored_secrets, elasticache_like_redis):
+def rds_like_postgres(stored_secrets, network):
+    """A PostgreSQL server (the stand-in image, its port on 127.0.0.1 chosen by the OS) as RDS
+    gives it: the database `app` owned by the master user, which is not a superuser. The test's
+    `control` connection (the image's superuser) plays RDS's control plane."""
+    import docker
+    import psycopg
+
+    client = docker.from_env()
+    image = yaml.safe_load((REPO / "tests/images/standin.yml").read_text())["multidb_postgres_image"]
+    bootstrap = secrets.token_urlsafe(24)
+    container = None
+    try:
+        container = client.containers.run(
+            image, name=f"{PROJECT}-postgres", detach=True, labels={"project": PROJECT}, network=network,
+            environment={"POSTGRES_PASSWORD": bootstrap}, ports={"5432/tcp": ("127.0.0.1", None)})
+        container.reload()
+        port = int(container.attrs["NetworkSettings"]["Ports"]["5432/tcp"][0]["HostPort"])
+        # rds_superuser may CREATE EXTENSION vector (RDS allows it); for a plain CREATEROLE user
+        # that is what a trusted extension is. Only this throwaway container's control file changes.
+        code, output = container.exec_run(
+            ["sh", "-c", 'echo "trusted = true" >> "$(pg_config --sharedir)/extension/vector.control"'], user="root")
+        assert code == 0, output
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                control = psycopg.connect(host="127.0.0.1", port=port, user="postgres", password=bootstrap,
+                                          dbname="postgres", autocommit=True, connect_timeout=3)
+                control.execute("SELECT 1")
+                break
+            except psycopg.OperationalError:
+                # the image's first start restarts the server once after initdb
+                assert time.monotonic() < deadline, "PostgreSQL did not start"
+                time.sleep(1)
+        control.execute(f"CREATE ROLE {RDS_MASTER} WITH LOGIN NOSUPERUSER INHERIT CREATEDB CREATEROLE NOREPLICATION "
+                        f"PASSWORD '{stored_secrets['postgres_admin_password']}'")
+        control.execute(f"CREATE DATABASE app OWNER {RDS_MASTER}")
+        yield {"port": port, "control": control}
+    finally:
+        if container is not None:
+            container.remove(force=True, v=True)
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory, moto, stored_secrets, elasticache_like_redis, rds_like_postgres):
     """The state directory of an AWS-shaped instance: its services.json as the AWS environment
     outputs it (Redis and the object store; the others switched off), pointing at the servers above."""
     _make_buckets(moto)
@@ -154,6 +211,9 @@ def platform(tmp_path_factory, moto, stored_secrets, elasticache_like_redis):
     state_dir = home / f"{PROJECT}-{ENVIRONMENT_NAME}"
     state_dir.mkdir(mode=0o700)
     services = {
+        "postgres": {"engine": "postgres", "host": "127.0.0.1", "port": rds_like_postgres["port"], "database": "app",
+                     "username": RDS_MASTER, "container": "", "volume": "", "image": "rds:postgres:17.4",
+                     "tls": False, "ca_bundle": None},
         "redis": {"engine": "redis", "host": "127.0.0.1", "port": elasticache_like_redis["port"], "database": "0",
                   "username": ADMIN_USER, "user_management": "terraform", "container": "", "volume": "",
                   "image": "elasticache:redis:7.1", "tls": False, "ca_bundle": None},
@@ -163,7 +223,8 @@ def platform(tmp_path_factory, moto, stored_secrets, elasticache_like_redis):
                         "tls": False, "ca_bundle": None},
     }
     (state_dir / "services.json").write_text(json.dumps(services))
-    return {"home": home, "state_dir": state_dir, "moto": moto, "control": elasticache_like_redis["control"]}
+    return {"home": home, "state_dir": state_dir, "moto": moto, "control": elasticache_like_redis["control"],
+            "postgres": rds_like_postgres}
 
 
 def _playbook(platform: dict, playbook: str, *args: str) -> subprocess.CompletedProcess:
@@ -183,7 +244,9 @@ def _playbook(platform: dict, playbook: str, *args: str) -> subprocess.Completed
 
 
 def _ok(proc: subprocess.CompletedProcess, what: str) -> subprocess.CompletedProcess:
-    assert proc.returncode == 0, f"{what} failed:\n{proc.stdout[-5000:]}\n{proc.stderr[-2000:]}"
+    """The run succeeded; else its errors (hosts go on concurrently: not always the last lines)."""
+    errors = [block[:1500] for block in re.split(r"\n(?=TASK \[)", proc.stdout) if "[ERROR]" in block]
+    assert proc.returncode == 0, f"{what} failed:\n" + "\n".join(errors) + f"\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
     return proc
 
 
@@ -191,10 +254,12 @@ def _flat(proc: subprocess.CompletedProcess) -> str:
     return re.sub(r"\s+", " ", proc.stdout)
 
 
-def test_initialize_makes_nothing_on_managed_engines_and_checks_what_terraform_made(platform):
+def test_initialize_on_the_managed_engines(platform, stored_secrets):
     """initialize.yml on the AWS shapes: no ACL SETUSER (the admin user may not: the run would
-    fail), the application user's ACL untouched, no object store key written; status healthy for
-    both; a second run changed=0."""
+    fail), the application user's ACL untouched, no object store key written; PostgreSQL
+    initialized by a master user that is not a superuser (pgvector, the application role, its
+    schema and table); status healthy for all three; a second run changed=0; an application
+    password changed by hand is set again."""
     control = platform["control"]
     acl_before = control.execute_command("ACL", "GETUSER", "app")
     first = _ok(_playbook(platform, "initialize.yml"), "initialize.yml")
@@ -203,13 +268,42 @@ def test_initialize_makes_nothing_on_managed_engines_and_checks_what_terraform_m
     assert "Check the application user Terraform made" in first.stdout
     assert "Check the buckets Terraform made on S3" in first.stdout
 
+    pg = platform["postgres"]["control"]
+    with pg.cursor() as cur:
+        cur.execute("SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = %s", (RDS_MASTER,))
+        assert cur.fetchone() == (False, True)
+        cur.execute("SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = 'app'")
+        assert cur.fetchone() == (False, False, False)
+        cur.execute("SELECT pg_has_role(%s, 'app', 'MEMBER')", (RDS_MASTER,))
+        assert cur.fetchone() == (True,)
+    import psycopg
+
+    with psycopg.connect(host="127.0.0.1", port=platform["postgres"]["port"], user="postgres", dbname="app",
+                         password=pg.info.password) as app_db:
+        assert app_db.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone() == ("0.8.0",)
+        assert app_db.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'app'").fetchone() \
+            == ("app",)
+        assert app_db.execute("SELECT tableowner FROM pg_tables WHERE schemaname = 'app'").fetchall() == [("app",)]
+
     again = _ok(_playbook(platform, "initialize.yml"), "initialize.yml (second run)")
     assert recap_changed(again.stdout) == 0, again.stdout[-3000:]
+
+    # The master user cannot read password hashes: a password changed behind the platform's back
+    # is found by logging in, and set again.
+    pg.execute("ALTER ROLE app PASSWORD 'changed-by-hand'")
+    reset = _ok(_playbook(platform, "initialize.yml"), "initialize.yml after the password changed")
+    assert re.search(r"TASK \[multidb.platform.postgres : Set the application role's password again[^\n]*\n"
+                     r"changed: \[postgres\]", reset.stdout), reset.stdout[-3000:]
+    with psycopg.connect(host="127.0.0.1", port=platform["postgres"]["port"], user="app", dbname="app",
+                         password=stored_secrets["postgres_app_password"]) as app_db:
+        assert app_db.execute("SELECT current_user").fetchone() == ("app",)
 
     status = _ok(_playbook(platform, "status.yml"), "status.yml")
     report = json.loads((platform["state_dir"] / "health-report.json").read_text())
     by_name = {row["service"]: row for row in report["services"]}
-    assert set(by_name) == {"redis", "objectstore"}
+    assert set(by_name) == {"postgres", "redis", "objectstore"}
+    assert by_name["postgres"]["status"] == "healthy", status.stdout[-3000:]
+    assert "pgvector 0.8.0" in by_name["postgres"]["detail"]
     assert by_name["redis"]["status"] == "healthy", status.stdout[-3000:]
     assert by_name["objectstore"]["status"] == "healthy", status.stdout[-3000:]
     assert f"S3 ListObjectsV2 on {BUCKET_PREFIX}documents with the controller's AWS credentials" \
@@ -244,8 +338,8 @@ def test_what_terraform_made_differently_is_refused_naming_it(platform, stored_s
 
 
 def test_backup_and_restore_of_the_s3_buckets(platform):
-    """backup.yml of every service is refused before any change: Redis (ElastiCache) has no
-    container for its tools. backup.yml --limit objectstore on S3: the documents bucket's objects
+    """backup.yml of every service is refused before any change: PostgreSQL (RDS) and Redis
+    (ElastiCache) have no container for their tools. backup.yml --limit objectstore on S3: the documents bucket's objects
     into the backups bucket (the instance's own target: <bucket_prefix>backups, the controller's
     credentials); restore.yml puts an overwritten object back from it."""
     s3 = aws_client("s3", platform["moto"], AWS_ENV)
@@ -253,9 +347,9 @@ def test_backup_and_restore_of_the_s3_buckets(platform):
     s3.put_object(Bucket=documents, Key="reports/q3.txt", Body=b"the third quarter")
     refused = _playbook(platform, "backup.yml")
     assert refused.returncode != 0
-    assert "Refused before any change: redis has no container in the services contract" in _flat(refused), \
-        refused.stdout[-3000:]
-    assert 'Leave it out with --limit (make backup SERVICES="objectstore")' in _flat(refused)
+    assert "Refused before any change: postgres, redis have no container in the services contract" \
+        in _flat(refused), refused.stdout[-3000:]
+    assert 'Leave them out with --limit (make backup SERVICES="objectstore")' in _flat(refused)
     assert s3.list_objects_v2(Bucket=BUCKET_PREFIX + "backups").get("KeyCount") == 0
     _ok(_playbook(platform, "backup.yml", "--limit", "objectstore"), "backup.yml")
     index = s3.list_objects_v2(Bucket=BUCKET_PREFIX + "backups", Prefix=f"{PROJECT}/index/")
