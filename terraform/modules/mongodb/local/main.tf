@@ -20,6 +20,8 @@ module "container" {
   network   = { name = var.network_name, aliases = ["mongodb"] }
   ports     = [{ internal = 27017, external = var.host_port }]
   volumes   = { data = "/data/db" }
+  # The image's other VOLUME, for config servers of a sharded cluster: empty for this one.
+  tmpfs = { "/data/configdb" = 16 }
 
   # mongod's own options: TLS required on the one port (plaintext refused); clients are not
   # asked for certificates (they authenticate with SCRAM users).

@@ -106,6 +106,19 @@ resource "docker_container" "this" {
     }
   }
 
+  # A mount, not the container's `tmpfs` argument: the provider updates that one in place, which
+  # Docker cannot do (a plan that never converges); a mount replaces the container.
+  dynamic "mounts" {
+    for_each = var.tmpfs
+    content {
+      type   = "tmpfs"
+      target = mounts.key
+      tmpfs_options {
+        size_bytes = mounts.value * 1048576
+      }
+    }
+  }
+
   dynamic "volumes" {
     for_each = var.volumes
     content {

@@ -145,6 +145,17 @@ variable "volumes" {
   default     = {}
 }
 
+variable "tmpfs" {
+  description = "Paths mounted as tmpfs, with their size in MiB: paths the image declares as a VOLUME that this service keeps nothing in, so that Docker makes no anonymous volume there (one outlives a container removed by hand)."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for path, mib in var.tmpfs : startswith(path, "/") && mib >= 1 && floor(mib) == mib])
+    error_message = "Every tmpfs path is absolute, with a whole size in MiB of at least 1."
+  }
+}
+
 variable "healthcheck" {
   description = "The container's health check: Terraform waits for nothing, the provision role waits for every container to be healthy."
   type = object({
