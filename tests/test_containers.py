@@ -84,6 +84,15 @@ def test_data_volume_mounted(containers, instances):
             assert inside.mount_point(mounts[0]["Destination"]).exists, f"{name}: nothing mounted at {mounts[0]['Destination']}"
 
 
+def test_no_anonymous_volume(containers, project):
+    """Every volume a container mounts is one of the project's named volumes: Docker makes an
+    anonymous volume for a `VOLUME` of the image that nothing is mounted on, and it outlives a
+    container removed by hand (MongoDB's /data/configdb did, once per CI run)."""
+    for name, info in containers.items():
+        volumes = [m["Name"] for m in info["Mounts"] if m["Type"] == "volume"]
+        assert volumes and all(v.startswith(f"{project}-") for v in volumes), f"{name}: {info['Mounts']}"
+
+
 def test_containers_labelled_with_project(containers, instances, project):
     for name, info in containers.items():
         labels = info["Config"]["Labels"]
