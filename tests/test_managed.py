@@ -23,6 +23,7 @@ in the shape the AWS environment outputs (tests/unit/test_aws_contract.py keeps 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -117,25 +118,33 @@ def network():
     created.remove()
 
 
+@contextlib.contextmanager
+def _standin_server(service: str, network: str, port: int, **run):
+    """A container of `service`'s stand-in image on this module's network, `port` published on
+    127.0.0.1 (the host port chosen by the OS), removed with its anonymous volumes afterwards.
+    Yields the container and its host port."""
+    import docker
+
+    image = yaml.safe_load((REPO / "tests/images/standin.yml").read_text())[f"multidb_{service}_image"]
+    container = docker.from_env().containers.run(
+        image, name=f"{PROJECT}-{service}", detach=True, labels={"project": PROJECT}, network=network,
+        ports={f"{port}/tcp": ("127.0.0.1", None)}, **run)
+    try:
+        container.reload()
+        yield container, int(container.attrs["NetworkSettings"]["Ports"][f"{port}/tcp"][0]["HostPort"])
+    finally:
+        container.remove(force=True, v=True)
+
+
 @pytest.fixture(scope="module")
 def elasticache_like_redis(stored_secrets, network):
     """A Redis server (the stand-in image, a network of this module's own, its port on 127.0.0.1
     chosen by the OS) with the users terraform/modules/redis/aws makes: `default` off, the admin
     user without ACL SETUSER / DELUSER (ElastiCache refuses them), the application user. The
     test's `control` connection (a user of its own) plays ElastiCache's control plane."""
-    import docker
-
-    client = docker.from_env()
-    image = yaml.safe_load((REPO / "tests/images/standin.yml").read_text())["multidb_redis_image"]
     bootstrap = secrets.token_urlsafe(24)
-    container = None
-    try:
-        container = client.containers.run(
-            image, ["redis-server", "--requirepass", bootstrap], name=f"{PROJECT}-redis", detach=True,
-            labels={"project": PROJECT}, network=network, tmpfs={"/data": ""},
-            ports={"6379/tcp": ("127.0.0.1", None)})
-        container.reload()
-        port = int(container.attrs["NetworkSettings"]["Ports"]["6379/tcp"][0]["HostPort"])
+    with _standin_server("redis", network, 6379, command=["redis-server", "--requirepass", bootstrap],
+                         tmpfs={"/data": ""}) as (_, port):
         control = redis.Redis(host="127.0.0.1", port=port, password=bootstrap,
                               retry=Retry(ConstantBackoff(0.5), 40), retry_on_error=[redis.ConnectionError])
         control.ping()
@@ -149,9 +158,6 @@ def elasticache_like_redis(stored_secrets, network):
         _set_app_user(control, stored_secrets, _app_access_string())
         control.execute_command("ACL", "SETUSER", "default", "off")
         yield {"port": port, "control": control}
-    finally:
-        if container is not None:
-            container.remove(force=True, v=True)
 
 
 def _set_app_user(control: redis.Redis, stored: dict, access: str) -> None:
@@ -164,19 +170,10 @@ def rds_like_postgres(stored_secrets, network):
     """A PostgreSQL server (the stand-in image, its port on 127.0.0.1 chosen by the OS) as RDS
     gives it: the database `app` owned by the master user, which is not a superuser. The test's
     `control` connection (the image's superuser) plays RDS's control plane."""
-    import docker
     import psycopg
 
-    client = docker.from_env()
-    image = yaml.safe_load((REPO / "tests/images/standin.yml").read_text())["multidb_postgres_image"]
     bootstrap = secrets.token_urlsafe(24)
-    container = None
-    try:
-        container = client.containers.run(
-            image, name=f"{PROJECT}-postgres", detach=True, labels={"project": PROJECT}, network=network,
-            environment={"POSTGRES_PASSWORD": bootstrap}, ports={"5432/tcp": ("127.0.0.1", None)})
-        container.reload()
-        port = int(container.attrs["NetworkSettings"]["Ports"]["5432/tcp"][0]["HostPort"])
+    with _standin_server("postgres", network, 5432, environment={"POSTGRES_PASSWORD": bootstrap}) as (container, port):
         # rds_superuser may CREATE EXTENSION vector (RDS allows it); for a plain CREATEROLE user
         # that is what a trusted extension is. Only this throwaway container's control file changes.
         code, output = container.exec_run(
@@ -197,9 +194,6 @@ def rds_like_postgres(stored_secrets, network):
                         f"PASSWORD '{stored_secrets['postgres_admin_password']}'")
         control.execute(f"CREATE DATABASE app OWNER {RDS_MASTER}")
         yield {"port": port, "control": control}
-    finally:
-        if container is not None:
-            container.remove(force=True, v=True)
 
 
 @pytest.fixture(scope="module")

@@ -21,4 +21,9 @@ options:
     description: Seconds to wait for each request.
     type: int
     default: 30
+  ca_path:
+    description:
+      - CA certificate file (PEM) the server's HTTPS certificate must chain to; without it, the system's CAs.
+      - The certificate and its host name are always verified.
+    type: path
 """

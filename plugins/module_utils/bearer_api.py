@@ -19,6 +19,7 @@ def bearer_argument_spec(token_option, **options):
         "url": dict(type="str", required=True),
         token_option: dict(type="str", required=True, no_log=True),
         "timeout": dict(type="int", default=30),
+        "ca_path": dict(type="path"),
     }
     spec.update(options)
     return spec
@@ -36,13 +37,16 @@ class BearerApi:
         self.headers = {"Authorization": "Bearer %s" % module.params[token_option],
                         "Content-Type": "application/json"}
         self.timeout = module.params["timeout"]
+        # HTTPS: the server's certificate is always verified, against ca_path when given (a
+        # private CA, e.g. the one of Weaviate's load balancer on AWS), else the system's CAs.
+        self.ca_path = module.params.get("ca_path")
 
     def request(self, method, path, body=None, ok=(200,), timeout=None):
         """(status, parsed JSON or None); a status outside `ok` raises ApiError."""
         data = None if body is None else json.dumps(body)
         try:
             response = open_url(self.base + path, method=method, data=data, headers=self.headers,
-                                timeout=timeout or self.timeout, validate_certs=True)
+                                timeout=timeout or self.timeout, validate_certs=True, ca_path=self.ca_path)
             status, raw = response.getcode(), response.read()
         except HTTPError as e:
             status, raw = e.code, e.read()
