@@ -33,6 +33,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 import yaml
@@ -170,8 +171,6 @@ def rds_like_postgres(stored_secrets, network):
     """A PostgreSQL server (the stand-in image, its port on 127.0.0.1 chosen by the OS) as RDS
     gives it: the database `app` owned by the master user, which is not a superuser. The test's
     `control` connection (the image's superuser) plays RDS's control plane."""
-    import psycopg
-
     bootstrap = secrets.token_urlsafe(24)
     with _standin_server("postgres", network, 5432, environment={"POSTGRES_PASSWORD": bootstrap}) as (container, port):
         # rds_superuser may CREATE EXTENSION vector (RDS allows it); for a plain CREATEROLE user
@@ -270,8 +269,6 @@ def test_initialize_on_the_managed_engines(platform, stored_secrets):
         assert cur.fetchone() == (False, False, False)
         cur.execute("SELECT pg_has_role(%s, 'app', 'MEMBER')", (RDS_MASTER,))
         assert cur.fetchone() == (True,)
-    import psycopg
-
     with psycopg.connect(host="127.0.0.1", port=platform["postgres"]["port"], user="postgres", dbname="app",
                          password=pg.info.password) as app_db:
         assert app_db.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone() == ("0.8.0",)
@@ -305,17 +302,21 @@ def test_initialize_on_the_managed_engines(platform, stored_secrets):
 
 
 def test_what_terraform_made_differently_is_refused_naming_it(platform, stored_secrets):
-    """An application user not confined to its prefix, a bucket with versioning suspended and a
-    bucket the role declares but Terraform does not make: initialize.yml fails, naming each, and
-    changes nothing (the user's ACL is the one found)."""
+    """An application user not confined to its prefix, a bucket with versioning suspended, a
+    bucket the role declares but Terraform does not make, and an embedding dimension that is not
+    the existing column's: initialize.yml fails, naming each, and changes nothing (the user's ACL
+    is the one found; the PostgreSQL application password changed by hand is not set again: the
+    dimension is refused before any change)."""
     s3 = aws_client("s3", platform["moto"], AWS_ENV)
     control = platform["control"]
     _set_app_user(control, stored_secrets, _app_access_string().replace(f"~{APP_PREFIX}*", "~*"))
     s3.put_bucket_versioning(Bucket=BUCKET_PREFIX + "documents", VersioningConfiguration={"Status": "Suspended"})
     try:
         acl_before = control.execute_command("ACL", "GETUSER", "app")
-        buckets = json.dumps({"objectstore_buckets": [{"name": "documents"}, {"name": "backups"}, {"name": "images"}]})
-        proc = _playbook(platform, "initialize.yml", "-e", buckets)
+        platform["postgres"]["control"].execute("ALTER ROLE app PASSWORD 'changed-by-hand'")
+        wrong = json.dumps({"objectstore_buckets": [{"name": "documents"}, {"name": "backups"}, {"name": "images"}],
+                            "postgres_vector_dimension": 768})
+        proc = _playbook(platform, "initialize.yml", "-e", wrong)
         flat = _flat(proc)
         assert proc.returncode != 0
         assert "The application user app (redis_app_user) that Terraform makes" in flat, flat[-4000:]
@@ -324,11 +325,18 @@ def test_what_terraform_made_differently_is_refused_naming_it(platform, stored_s
         assert "versioning Suspended" in flat
         assert f"Bucket {BUCKET_PREFIX}images (objectstore_buckets: images" in flat
         assert "does not exist: on S3 the buckets are made by Terraform" in flat
+        assert "postgres_vector_dimension=768 but app.documents.embedding is already vector(1536)" in flat
         assert control.execute_command("ACL", "GETUSER", "app") == acl_before
+        with psycopg.connect(host="127.0.0.1", port=platform["postgres"]["port"], user="app", dbname="app",
+                             password="changed-by-hand") as app_db:
+            assert app_db.execute("SELECT current_user").fetchone() == ("app",)
     finally:
         _set_app_user(control, stored_secrets, _app_access_string())
         s3.put_bucket_versioning(Bucket=BUCKET_PREFIX + "documents", VersioningConfiguration={"Status": "Enabled"})
     _ok(_playbook(platform, "initialize.yml"), "initialize.yml once Terraform's state is back")
+    with psycopg.connect(host="127.0.0.1", port=platform["postgres"]["port"], user="app", dbname="app",
+                         password=stored_secrets["postgres_app_password"]) as app_db:
+        assert app_db.execute("SELECT current_user").fetchone() == ("app",)
 
 
 def test_backup_and_restore_of_the_s3_buckets(platform):
