@@ -31,7 +31,6 @@ import re
 import secrets
 import subprocess
 import time
-from pathlib import Path
 
 import psycopg
 import pytest

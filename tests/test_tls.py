@@ -18,7 +18,6 @@ The instance is destroyed with its data at the end.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import re
@@ -36,11 +35,8 @@ from cassandra.auth import PlainTextAuthProvider
 from cassandra.cluster import Cluster, NoHostAvailable
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from certificates import self_signed_ca
 from conftest import REPO, free_port_blocks, moto_server, project_containers, recap_changed, record
 
 # An instance of its own with a one-node ScyllaDB cluster: `make test` runs this module beside the others.
@@ -92,16 +88,8 @@ def instance(tmp_path_factory):
 @pytest.fixture(scope="module")
 def other_ca(tmp_path_factory) -> str:
     """A CA certificate that did not sign the servers' certificates."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "not the platform's CA")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
     path = tmp_path_factory.mktemp("other-ca") / "ca.crt"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    self_signed_ca("not the platform's CA", path)
     return str(path)
 
 

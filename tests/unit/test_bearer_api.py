@@ -21,21 +21,16 @@ from cryptography.x509.oid import NameOID
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "collections"))
+sys.path.insert(0, str(REPO / "tests"))
+
+from certificates import self_signed_ca  # noqa: E402
 
 from ansible_collections.multidb.platform.plugins.module_utils.bearer_api import ApiError, BearerApi  # noqa: E402
 
 
 def _ca(tmp_path: Path, name: str):
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
     path = tmp_path / f"{name}.crt"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key, cert = self_signed_ca(name, path)
     return key, cert, path
 
 
