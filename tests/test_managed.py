@@ -332,6 +332,16 @@ def test_what_terraform_made_differently_is_refused_naming_it(platform, stored_s
     finally:
         _set_app_user(control, stored_secrets, _app_access_string())
         s3.put_bucket_versioning(Bucket=BUCKET_PREFIX + "documents", VersioningConfiguration={"Status": "Enabled"})
+    # An application user whose password is not the platform's: named as such (not as unconfined).
+    _set_app_user(control, {"redis_app_password": "another-password-than-the-platforms"}, _app_access_string())
+    try:
+        proc = _playbook(platform, "initialize.yml", "--limit", "redis")
+        assert proc.returncode != 0
+        assert "The application user app (redis_app_user) that Terraform makes on this Redis" in _flat(proc)
+        assert "cannot log in with the platform's redis_app_password" in _flat(proc), _flat(proc)[-3000:]
+        assert "another-password-than-the-platforms" not in proc.stdout
+    finally:
+        _set_app_user(control, stored_secrets, _app_access_string())
     _ok(_playbook(platform, "initialize.yml"), "initialize.yml once Terraform's state is back")
     with psycopg.connect(host="127.0.0.1", port=platform["postgres"]["port"], user="app", dbname="app",
                          password=stored_secrets["postgres_app_password"]) as app_db:
