@@ -219,7 +219,8 @@ def pytest_collection_modifyitems(config, items):
     """Deselect the operations tests unless MULTIDB_OPS_TESTS=1; with it, run them last.
     MULTIDB_UNIT_TESTS=0 (`make test`, after its unit stage) deselects tests/unit.
     MULTIDB_BESIDE_TESTS=0 deselects the `beside` tests, =only keeps only them (scripts/molecule-test.sh
-    runs them in a process of their own); unset, they run with the others.
+    runs them in a process of their own), operations tests among them included (test_bad_input:
+    `make test-ops` runs it with the others); unset, they run with the others.
 
     Not `collect_ignore`: molecule's testinfra verifier passes every test file explicitly,
     and explicit paths are collected regardless of it.
@@ -240,6 +241,8 @@ def pytest_collection_modifyitems(config, items):
         if len(kept) < len(items):
             config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+        if wanted:  # a `beside` test that is an operations test too runs here, not in the ops stage
+            return
     ops = [item for item in items if _ops_order(item) is not None]
     regular = [item for item in items if _ops_order(item) is None]
     # sorted() is stable: the tests of one file keep their order.

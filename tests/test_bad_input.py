@@ -25,7 +25,9 @@ import yaml
 
 from conftest import AWS_USER_VALUES, REPO, free_instance_ports, project_objects
 
-pytestmark = pytest.mark.ops(order=1)
+# An operations test (`make test-ops` runs it first) that needs no converged platform: `make test`
+# runs it in the beside stage (projects multidb-badinput-*, subnet 10.213.5.0/24, ports from the OS).
+pytestmark = [pytest.mark.ops(order=1), pytest.mark.beside(order=40)]
 
 PROJECT = "multidb-badinput"
 INVENTORY_VARS = yaml.safe_load((REPO / "inventories/local/group_vars/all/main.yml").read_text())

@@ -13,7 +13,9 @@ import io
 import json
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import docker
 import pytest
@@ -55,7 +57,12 @@ def test_service_that_never_becomes_healthy(ops_state_dir, sentinels):
         client.images.remove(broken, force=True)
 
 
-def test_state_lock_held_by_another_process(ops_state_dir, sentinels):
+def test_state_lock_held_by_another_process(ops_state_dir, sentinels, project):
+    """Held by another process, the state lock fails site.yml with Terraform's error and the
+    hint, and leaves the state alone. So does it a check-mode run, whose plan runs in the
+    background while the services' check-mode initialization runs: the run still fails naming
+    the lock (once the initialization is done), and the run's private directory (the plan file,
+    the job's result: secrets) is gone."""
     state_file = ops_state_dir / "terraform.tfstate"
     before = state_file.read_bytes()
     # Another process takes the same POSIX lock Terraform's local backend takes on its state file.
@@ -73,6 +80,17 @@ def test_state_lock_held_by_another_process(ops_state_dir, sentinels):
         out = proc.stdout + proc.stderr
         assert proc.returncode != 0, "site.yml ran while another process held the state lock"
         assert "Error acquiring the state lock" in out and "holds the state lock" in out, proc.stdout[-5000:]
+
+        runs_before = set(Path(tempfile.gettempdir()).glob(f"multidb-{project}-tf-*"))
+        check = run_ops("site.yml", "--check", "-e", "provision_lock_timeout=5")
+        out = check.stdout + check.stderr
+        assert check.returncode != 0, "site.yml --check did not say that the state lock is held"
+        assert "Error acquiring the state lock" in out and "holds the state lock" in out, check.stdout[-5000:]
+        # the plan was collected after the services' initialization, which ran meanwhile
+        initialized, collected = out.find("multidb.platform.redis : "), out.find("Wait for the Terraform plan")
+        assert 0 <= initialized < collected, check.stdout[-5000:]
+        left = sorted(set(Path(tempfile.gettempdir()).glob(f"multidb-{project}-tf-*")) - runs_before)
+        assert not left, f"the check-mode run left its private directory: {left}"
     finally:
         holder.kill()
         holder.wait()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
+from pathlib import Path
 
 import psycopg
 
@@ -15,7 +17,11 @@ def test_terraform_plan_is_empty_after_apply(state_dir):
     assert plan.returncode == 0, f"plan not empty (exit {plan.returncode}):\n{plan.stdout[-4000:]}\n{plan.stderr[-2000:]}"
 
 
-def test_check_mode_changes_nothing(services, state_dir):
+def test_check_mode_changes_nothing(services, state_dir, project):
+    """site.yml --check: Terraform plans in the background while the services' check-mode
+    initialization runs, and the plan is shown after it; nothing changes, nothing is left in the
+    temporary directory (the run's private directory holds the plan file: secrets)."""
+    runs_before = set(Path(tempfile.gettempdir()).glob(f"multidb-{project}-tf-*"))
     before_ids = container_ids(services)
     before_state = (state_dir / "terraform.tfstate").read_bytes()
     before_secrets = {p.name: p.read_bytes() for p in (state_dir / "secrets").iterdir()}
@@ -25,6 +31,9 @@ def test_check_mode_changes_nothing(services, state_dir):
     # Check mode changed nothing, so it verifies nothing: no health check, no report written.
     assert "health was not checked" in " ".join(proc.stdout.split()), proc.stdout[-3000:]
     assert "Check the service" not in proc.stdout and "Print the health report" not in proc.stdout
+    initialized, shown = proc.stdout.find("multidb.platform.postgres : "), proc.stdout.find("Show the Terraform plan")
+    assert 0 <= initialized < shown, proc.stdout[-6000:]
+    assert set(Path(tempfile.gettempdir()).glob(f"multidb-{project}-tf-*")) == runs_before
 
     assert container_ids(services) == before_ids
     assert (state_dir / "terraform.tfstate").read_bytes() == before_state

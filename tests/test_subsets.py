@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from cassandra.auth import PlainTextAuthProvider
 from cassandra.cluster import Cluster
 
 from conftest import free_instance_ports, project_containers, run_playbook, state_home
+
+# An instance of its own (project multidb-ci-subset, subnet 10.213.3.0/24, ports from the OS):
+# `make test` runs this module beside the molecule instance's stages.
+pytestmark = pytest.mark.beside(order=35)
 
 SERVICES = ("postgres", "redis", "mongodb", "weaviate", "objectstore", "scylla")
 
