@@ -14,15 +14,9 @@ import weakref
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-PLAYBOOK = """
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - name: what the worker's collector holds frozen
-      ansible.builtin.debug:
-        msg: "WORKER_GC={{ (0 | worker_gc).frozen }}."
-"""
+# One task: its worker templates the test filter, which says what the worker's collector holds frozen.
+PLAYBOOK = ('[{hosts: localhost, connection: local, gather_facts: false, tasks: [{name: worker gc, '
+            'ansible.builtin.debug: {msg: "WORKER_GC={{ (0 | worker_gc).frozen }}."}}]}]')
 
 
 def _worker_frozen(tmp_path: Path, callbacks: str) -> int:
