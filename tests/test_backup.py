@@ -120,11 +120,18 @@ class _VolumeWatch:
         return {e["Actor"]["ID"] for e in list(self.events)
                 if e.get("Type") == "container" and e.get("Action") == "destroy"}
 
+    def _ours(self, name: str) -> bool:
+        """<project>-<service>[-...]: not a container of another project whose name only starts
+        with this one's (multidb-ci-subset-redis is not multidb-ci's; the beside stage's
+        instances run meanwhile)."""
+        rest = name[len(self.project) + 1:] if name.startswith(f"{self.project}-") else ""
+        return rest.split("-", 1)[0] in REGISTRY
+
     def created(self) -> dict[str, str]:
         """The containers of the project created while it watched, by id -> name."""
         return {e["Actor"]["ID"]: e["Actor"]["Attributes"].get("name", "") for e in list(self.events)
                 if e.get("Type") == "container" and e.get("Action") == "create"
-                and e["Actor"]["Attributes"].get("name", "").startswith(f"{self.project}-")}
+                and self._ours(e["Actor"]["Attributes"].get("name", ""))}
 
     def left_behind(self) -> dict[str, str]:
         """Volumes without the project's label (anonymous: an image's VOLUME) that such a container
