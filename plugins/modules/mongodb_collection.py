@@ -8,10 +8,11 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: mongodb_collection
-short_description: Ensure a MongoDB collection and its indexes (including TTL) idempotently
+short_description: Ensure MongoDB collections and their indexes (including TTL) idempotently
 version_added: 0.1.0
 description:
-  - Creates the collection when missing and ensures each index in O(indexes) by name, comparing its
+  - Ensures one collection (O(name), O(indexes)) or several (O(collections)) over one connection.
+  - Creates a collection when missing and ensures each index in O(indexes) by name, comparing its
     keys and options with the existing index (C(community.mongodb.mongodb_index) compares names
     only, so a changed TTL would silently be kept).
   - A changed C(expireAfterSeconds) of an existing TTL index is applied in place with C(collMod).
@@ -27,15 +28,15 @@ options:
     type: str
     required: true
   name:
-    description: Collection name.
+    description:
+      - Collection name (one collection). Exactly one of O(name) and O(collections) is required.
     type: str
-    required: true
   indexes:
-    description: Indexes to ensure.
+    description: Indexes to ensure on O(name).
     type: list
     elements: dict
     default: []
-    suboptions:
+    suboptions: &index_options
       name:
         description: Index name (the identity of the index).
         type: str
@@ -55,6 +56,23 @@ options:
       expire_after_seconds:
         description: Makes it a TTL index (single date field); documents expire this many seconds after the field's time.
         type: int
+  collections:
+    description:
+      - Several collections, each ensured as O(name) and O(indexes) would be, in this order, over one
+        connection (one module run instead of one per collection). Names must be unique.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Collection name.
+        type: str
+        required: true
+      indexes:
+        description: Indexes to ensure on this collection.
+        type: list
+        elements: dict
+        default: []
+        suboptions: *index_options
 extends_documentation_fragment:
   - multidb.platform.mongodb
 author:
@@ -73,28 +91,46 @@ EXAMPLES = r"""
         keys: {last_seen: 1}
         expire_after_seconds: 86400
   no_log: false
+
+- name: Every collection of the application in one run
+  multidb.platform.mongodb_collection:
+    login_user: root
+    login_password: "{{ mongodb_admin_password }}"
+    database: app
+    collections:
+      - name: conversations
+        indexes:
+          - {name: user_created, keys: {user_id: 1, created_at: -1}}
+      - name: documents
 """
 
 RETURN = r"""
 collection_created:
   description: Whether the collection was (or, in check mode, would be) created.
   type: bool
-  returned: always
+  returned: with O(name)
 indexes_created:
   description: Names of the indexes created.
   type: list
   elements: str
-  returned: always
+  returned: with O(name)
 indexes_updated:
   description: Names of the TTL indexes whose expireAfterSeconds was changed.
   type: list
   elements: str
-  returned: always
+  returned: with O(name)
 unmanaged_indexes:
   description: Names of indexes on the collection that are not in O(indexes) (besides C(_id_)).
   type: list
   elements: str
-  returned: always
+  returned: with O(name)
+collections:
+  description:
+    - One entry per collection of O(collections), in order, with the keys above and C(name),
+      C(changed). A collection after one that failed is not looked at.
+  type: list
+  elements: dict
+  returned: with O(collections)
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -140,101 +176,148 @@ def existing_spec(info):
     }
 
 
+INDEX_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    keys=dict(type="dict", required=True, no_log=False),
+    unique=dict(type="bool", default=False),
+    sparse=dict(type="bool", default=False),
+    expire_after_seconds=dict(type="int"),
+)
+
+
+class IndexConflict(Exception):
+    """An existing index differs in what can only change by rebuilding it."""
+
+
+def plan_collection(db, name, wanted):
+    """What ensuring collection `name` with the `wanted` index specs changes (nothing done yet)."""
+    where = "%s.%s" % (db.name, name)
+    result = dict(name=name, collection_created=False, indexes_created=[], indexes_updated=[], unmanaged_indexes=[])
+    existing = {}
+    if name in db.list_collection_names(filter={"name": name}):
+        for info in db[name].list_indexes():
+            if info["name"] != "_id_":
+                existing[info["name"]] = existing_spec(info)
+    else:
+        result["collection_created"] = True
+    after = dict(existing)
+    problems = []
+    for index, spec in wanted.items():
+        cur = existing.get(index)
+        if cur is None:
+            result["indexes_created"].append(index)
+            after[index] = spec
+            continue
+        fixed = ("keys", "unique", "sparse")
+        diff = [k for k in fixed if cur[k] != spec[k]]
+        if (cur["expire_after_seconds"] is None) != (spec["expire_after_seconds"] is None):
+            diff.append("expire_after_seconds (TTL added or removed)")
+        if diff:
+            problems.append("index %s on %s differs in %s (have %s, want %s); drop it by hand or give "
+                            "the new definition another name" % (index, where, ", ".join(diff), cur, spec))
+        elif cur["expire_after_seconds"] != spec["expire_after_seconds"]:
+            result["indexes_updated"].append(index)
+            after[index] = spec
+    if problems:
+        raise IndexConflict("; ".join(problems))
+    result["unmanaged_indexes"] = sorted(set(existing) - set(wanted))
+    result["changed"] = bool(result["collection_created"] or result["indexes_created"] or result["indexes_updated"])
+    diff = dict(before={"collection": None if result["collection_created"] else where, "indexes": existing},
+                after={"collection": where, "indexes": after})
+    return result, diff
+
+
+def apply_collection(db, result, wanted):
+    """Makes the changes plan_collection() found."""
+    name = result["name"]
+    if result["collection_created"]:
+        db.create_collection(name)
+    coll = db[name]
+    for index in result["indexes_created"]:
+        spec = wanted[index]
+        options = dict(name=index)
+        if spec["unique"]:
+            options["unique"] = True
+        if spec["sparse"]:
+            options["sparse"] = True
+        if spec["expire_after_seconds"] is not None:
+            options["expireAfterSeconds"] = spec["expire_after_seconds"]
+        coll.create_index(spec["keys"], **options)
+    for index in result["indexes_updated"]:
+        db.command("collMod", name, index={"name": index, "expireAfterSeconds": wanted[index]["expire_after_seconds"]})
+
+
+def wanted_indexes(module, collection, indexes):
+    names = [i["name"] for i in indexes]
+    if len(names) != len(set(names)):
+        module.fail_json(msg="index names of %s must be unique: %s" % (collection, names))
+    try:
+        return dict((i["name"], wanted_spec(i)) for i in indexes)
+    except ValueError as exc:
+        module.fail_json(msg="%s: %s" % (collection, exc))
+
+
 def main():
     module = AnsibleModule(
         argument_spec=mongodb_argument_spec(
             database=dict(type="str", required=True),
-            name=dict(type="str", required=True),
-            indexes=dict(type="list", elements="dict", default=[], options=dict(
+            name=dict(type="str"),
+            indexes=dict(type="list", elements="dict", default=[], options=INDEX_OPTIONS),
+            collections=dict(type="list", elements="dict", options=dict(
                 name=dict(type="str", required=True),
-                keys=dict(type="dict", required=True, no_log=False),
-                unique=dict(type="bool", default=False),
-                sparse=dict(type="bool", default=False),
-                expire_after_seconds=dict(type="int"),
+                indexes=dict(type="list", elements="dict", default=[], options=INDEX_OPTIONS),
             )),
         ),
+        required_one_of=[("name", "collections")],
+        mutually_exclusive=[("name", "collections")],
         supports_check_mode=True,
     )
     p = module.params
-    names = [i["name"] for i in p["indexes"]]
+    several = p["collections"] is not None
+    if several and p["indexes"]:
+        module.fail_json(msg="indexes belongs to name; with collections, give each collection its indexes")
+    wanted_collections = p["collections"] if several else [dict(name=p["name"], indexes=p["indexes"])]
+    names = [c["name"] for c in wanted_collections]
     if len(names) != len(set(names)):
-        module.fail_json(msg="index names must be unique: %s" % names)
-    try:
-        wanted = dict((i["name"], wanted_spec(i)) for i in p["indexes"])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg="collection names must be unique: %s" % names)
+    wanted = [(c["name"], wanted_indexes(module, c["name"], c["indexes"])) for c in wanted_collections]
 
     client = mongodb_client(module)
-
-    result = dict(changed=False, collection_created=False, indexes_created=[], indexes_updated=[], unmanaged_indexes=[])
-    where = "%s.%s" % (p["database"], p["name"])
-    before = {}
-    after = {}
+    results = []
+    diffs = []
+    where = p["database"]
     try:
         db = client[p["database"]]
-        exists = p["name"] in db.list_collection_names(filter={"name": p["name"]})
-        existing = {}
-        if exists:
-            for info in db[p["name"]].list_indexes():
-                if info["name"] != "_id_":
-                    existing[info["name"]] = existing_spec(info)
-        else:
-            result["collection_created"] = True
-            if not module.check_mode:
-                db.create_collection(p["name"])
-        before = dict(existing)
-        after = dict(existing)
-
-        problems = []
-        for name, spec in wanted.items():
-            cur = existing.get(name)
-            if cur is None:
-                result["indexes_created"].append(name)
-                after[name] = spec
-                continue
-            fixed = ("keys", "unique", "sparse")
-            diff = [k for k in fixed if cur[k] != spec[k]]
-            if (cur["expire_after_seconds"] is None) != (spec["expire_after_seconds"] is None):
-                diff.append("expire_after_seconds (TTL added or removed)")
-            if diff:
-                problems.append("index %s on %s differs in %s (have %s, want %s); drop it by hand or give "
-                                "the new definition another name" % (name, where, ", ".join(diff), cur, spec))
-            elif cur["expire_after_seconds"] != spec["expire_after_seconds"]:
-                result["indexes_updated"].append(name)
-                after[name] = spec
-        if problems:
-            module.fail_json(msg="; ".join(problems), **result)
-        result["unmanaged_indexes"] = sorted(set(existing) - set(wanted))
-
-        if not module.check_mode:
-            coll = db[p["name"]]
-            for name in result["indexes_created"]:
-                spec = wanted[name]
-                options = dict(name=name)
-                if spec["unique"]:
-                    options["unique"] = True
-                if spec["sparse"]:
-                    options["sparse"] = True
-                if spec["expire_after_seconds"] is not None:
-                    options["expireAfterSeconds"] = spec["expire_after_seconds"]
-                coll.create_index(spec["keys"], **options)
-            for name in result["indexes_updated"]:
-                db.command("collMod", p["name"],
-                           index={"name": name, "expireAfterSeconds": wanted[name]["expire_after_seconds"]})
+        for name, indexes in wanted:
+            where = "%s.%s" % (p["database"], name)
+            result, diff = plan_collection(db, name, indexes)
+            if result["changed"] and not module.check_mode:
+                apply_collection(db, result, indexes)
+            results.append(result)
+            diffs.append(diff)
+    except IndexConflict as exc:
+        failed = dict(collections=results) if several else {}
+        module.fail_json(msg=str(exc), changed=any(r["changed"] for r in results), **failed)
     except OperationFailure as exc:
-        module.fail_json(msg="%s: %s" % (where, exc), code=exc.code, **result)
+        failed = dict(collections=results) if several else {}
+        module.fail_json(msg="%s: %s" % (where, exc), code=exc.code, changed=any(r["changed"] for r in results), **failed)
     except PyMongoError as exc:
-        module.fail_json(msg="%s: %s" % (where, exc), **result)
+        failed = dict(collections=results) if several else {}
+        module.fail_json(msg="%s: %s" % (where, exc), changed=any(r["changed"] for r in results), **failed)
     finally:
         client.close()
 
-    result["changed"] = bool(result["collection_created"] or result["indexes_created"] or result["indexes_updated"])
+    changed = any(r["changed"] for r in results)
+    if several:
+        out = dict(changed=changed, collections=results)
+        diff = dict(before=dict((r["name"], d["before"]) for r, d in zip(results, diffs)),
+                    after=dict((r["name"], d["after"]) for r, d in zip(results, diffs)))
+    else:
+        out = dict((k, v) for k, v in results[0].items() if k not in ("name",))
+        diff = diffs[0]
     if module._diff:
-        result["diff"] = dict(
-            before={"collection": where if not result["collection_created"] else None, "indexes": before},
-            after={"collection": where, "indexes": after},
-        )
-    module.exit_json(**result)
+        out["diff"] = diff
+    module.exit_json(**out)
 
 
 if __name__ == "__main__":
