@@ -220,5 +220,15 @@ ee-test: ee ## Jobs in the EE (ansible-runner --process-isolation): PostgreSQL +
 
 # molecule's verify is handed every test file, tests/unit's too: after the unit stage of
 # `make test` it leaves them out (tests/conftest.py).
+# Lint runs beside molecule (one Ansible run leaves a core idle most of the time, and lint is
+# ~40 s of one core): its output is printed when molecule has ended, and a lint failure fails the
+# test command as before. The unit tier still runs first, alone.
 test: export MULTIDB_UNIT_TESTS := 0
-test: unit lint molecule ## The test command: unit tier, lint, then molecule (converge, idempotence, verify, operations)
+test: unit ## The test command: unit tier, then lint beside molecule (converge, idempotence, verify, operations)
+	@lint_log="$$(mktemp)"; \
+	MULTIDB_STAGE_BESIDE=1 $(MAKE) --no-print-directory lint >"$$lint_log" 2>&1 & lint_pid=$$!; \
+	rc=0; $(MAKE) --no-print-directory IMAGES=$(IMAGES) molecule || rc=$$?; \
+	lint_rc=0; wait "$$lint_pid" || lint_rc=$$?; \
+	echo "== output of stage lint (it ran beside molecule):"; cat "$$lint_log"; rm -f "$$lint_log"; \
+	[ "$$lint_rc" -eq 0 ] || echo "== lint failed (its output is above)"; \
+	[ "$$rc" -eq 0 ] && [ "$$lint_rc" -eq 0 ]

@@ -17,7 +17,7 @@ if [ "${1:-}" = --table ]; then
 	# A stage that ran beside others (4th field "beside") is not added to the total.
 	awk -v started="${MULTIDB_RUN_STARTED:-}" -v now="$(date +%s)" '
 		BEGIN { printf "\n%-14s %8s  %s\n", "stage", "seconds", "result"; total = 0 }
-		$4 == "beside" { printf "%-14s %8d  %s (beside converge and the stages after it)\n", $1, $2, $3; next }
+		$4 == "beside" { printf "%-14s %8d  %s (beside the molecule stages: not in the total)\n", $1, $2, $3; next }
 		{ printf "%-14s %8d  %s\n", $1, $2, $3; total += $2 }
 		END {
 			printf "%-14s %8d  (%d min %02d s)\n", "total", total, total / 60, total % 60
