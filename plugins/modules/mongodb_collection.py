@@ -295,15 +295,12 @@ def main():
                 apply_collection(db, result, indexes)
             results.append(result)
             diffs.append(diff)
-    except IndexConflict as exc:
+    except (IndexConflict, PyMongoError) as exc:
         failed = dict(collections=results) if several else {}
-        module.fail_json(msg=str(exc), changed=any(r["changed"] for r in results), **failed)
-    except OperationFailure as exc:
-        failed = dict(collections=results) if several else {}
-        module.fail_json(msg="%s: %s" % (where, exc), code=exc.code, changed=any(r["changed"] for r in results), **failed)
-    except PyMongoError as exc:
-        failed = dict(collections=results) if several else {}
-        module.fail_json(msg="%s: %s" % (where, exc), changed=any(r["changed"] for r in results), **failed)
+        if isinstance(exc, OperationFailure):
+            failed["code"] = exc.code
+        msg = str(exc) if isinstance(exc, IndexConflict) else "%s: %s" % (where, exc)
+        module.fail_json(msg=msg, changed=any(r["changed"] for r in results), **failed)
     finally:
         client.close()
 
